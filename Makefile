@@ -1,0 +1,52 @@
+# Every target installs what it needs first; see README.md.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_ENV := DJANGO_SETTINGS_MODULE=lhs_assess.settings.local
+APPS := lhs_assess commitments organizations assessments reports
+
+.PHONY: install demo demo-setup test lint format bench worker clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# Zero-setup demo: SQLite file in var/, tasks in-process, served on http://127.0.0.1:8000.
+demo-setup: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+
+demo: demo-setup
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, SQLite otherwise;
+# REQUIRE_SERVICES=1 turns "skipped: no Redis" into a failure.
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy $(APPS)
+	$(BIN)/djlint templates --lint
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/djlint templates --reformat
+
+bench: install
+	$(BIN)/python bench/run.py
+
+# A Celery worker for the queue the web processes send to; needs REDIS_URL.
+worker: install
+	@test -n "$(REDIS_URL)" || (echo "Set REDIS_URL (for example redis://127.0.0.1:6379/0) to run a worker." && exit 1)
+	$(BIN)/celery -A lhs_assess worker --loglevel=INFO --concurrency=2
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

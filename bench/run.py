@@ -1,0 +1,135 @@
+"""Benchmarks: serve the site with gunicorn and measure pages; print figures, write JSON.
+
+Run by `make bench`. Uses DATABASE_URL when set (PostgreSQL), a throwaway SQLite file otherwise.
+Later issues add pages (assessment, dashboard, reports) to PAGES and their own sections.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "latest.json"
+REQUESTS_PER_PAGE = int(os.environ.get("BENCH_REQUESTS", "300"))
+WARMUP = 20
+
+# name -> (path, signed in?)
+PAGES: dict[str, tuple[str, bool]] = {
+    "floor": ("/", True),  # signed in, base template, no queries of its own
+    "sign_in": ("/accounts/login/", False),
+    "healthz": ("/healthz", False),
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
+    env["DJANGO_SETTINGS_MODULE"] = "lhs_assess.settings.local"
+    env["DJANGO_DEBUG"] = "0"  # measure what production does, not the debug toolbar of errors
+    return env
+
+
+def _django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _session_cookie() -> str:
+    """A signed-in session for a bench user, made the way Django's login makes one."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from organizations.models import User
+
+    user, _ = User.objects.get_or_create(email="bench@example.org")
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def _measure(port: int, path: str, cookie: str | None) -> dict[str, float]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Host": "127.0.0.1"}
+    if cookie:
+        headers["Cookie"] = cookie
+    times: list[float] = []
+    for i in range(WARMUP + REQUESTS_PER_PAGE):
+        start = time.perf_counter()
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        elapsed = (time.perf_counter() - start) * 1000
+        if response.status >= 400:
+            raise SystemExit(f"{path} answered {response.status}")
+        if i >= WARMUP:
+            times.append(elapsed)
+    conn.close()
+    q = statistics.quantiles(times, n=100)
+    return {"p50_ms": round(q[49], 2), "p95_ms": round(q[94], 2), "p99_ms": round(q[98], 2)}
+
+
+def main() -> None:
+    env = _env()
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    _django(env)
+    cookie = _session_cookie()
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "lhs_assess.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        results: dict[str, dict[str, float]] = {}
+        for name, (path, signed_in) in PAGES.items():
+            results[name] = _measure(port, path, cookie if signed_in else None)
+        floor = results["floor"]["p95_ms"]
+        for figures in results.values():
+            figures["ratio_to_floor"] = round(figures["p95_ms"] / floor, 2)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    database = env["DATABASE_URL"].split(":", 1)[0]
+    print(f"Pages, {REQUESTS_PER_PAGE} sequential requests each, gunicorn 2 workers, {database}:")
+    print(f"  {'page':<12} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'x floor':>8}")
+    for name, f in results.items():
+        print(
+            f"  {name:<12} {f['p50_ms']:>8} {f['p95_ms']:>8} {f['p99_ms']:>8} {f['ratio_to_floor']:>8}"
+        )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({"database": database, "pages": results}, indent=2) + "\n")
+    print(f"Written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

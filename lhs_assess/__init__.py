@@ -1,0 +1,5 @@
+"""The LHS Shared Commitments self-assessment project."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

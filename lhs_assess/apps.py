@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LhsAssessConfig(AppConfig):
+    name = "lhs_assess"
+    verbose_name = "LHS self-assessment"

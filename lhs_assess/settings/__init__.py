@@ -1,0 +1,1 @@
+"""Settings: base (shared), local (zero-setup default), test, production."""
