@@ -124,7 +124,8 @@ def main() -> None:
     print(f"  {'page':<12} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'x floor':>8}")
     for name, f in results.items():
         print(
-            f"  {name:<12} {f['p50_ms']:>8} {f['p95_ms']:>8} {f['p99_ms']:>8} {f['ratio_to_floor']:>8}"
+            f"  {name:<12} {f['p50_ms']:>8} {f['p95_ms']:>8} {f['p99_ms']:>8}"
+            f" {f['ratio_to_floor']:>8}"
         )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"database": database, "pages": results}, indent=2) + "\n")
