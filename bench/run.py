@@ -97,11 +97,9 @@ def main() -> None:
     _django(env)
     cookie = _session_cookie()
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "lhs_assess.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+    gunicorn = [sys.executable, "-m", "gunicorn", "lhs_assess.wsgi:application"]
+    options = ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"]
+    server = subprocess.Popen([*gunicorn, *options], cwd=ROOT, env=env)
     try:
         for _ in range(100):
             try:
