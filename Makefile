@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 # Zero-setup demo: SQLite file in var/, tasks in-process, served on http://127.0.0.1:8000.
 demo-setup: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py load_rubric --publish
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 
 demo: demo-setup

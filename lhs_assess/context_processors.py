@@ -16,7 +16,7 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [NavItem("Home", reverse("home"))]
+    items = [NavItem("Home", reverse("home")), NavItem("Rubric", reverse("commitments:index"))]
     if user.is_staff:
         items.append(NavItem("Administration", reverse("admin:index")))
     return {"nav_items": items}
