@@ -10,5 +10,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("organizations/", include("organizations.urls")),
     path("admin/", admin.site.urls),
 ]

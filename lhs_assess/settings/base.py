@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",  # knows each person's sessions, so deactivation can end them all
     "lhs_assess",
     "organizations",
     "commitments",
@@ -49,6 +50,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "organizations.middleware.SessionLifetimeMiddleware",
+    "organizations.middleware.RequireTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "lhs_assess.urls"
@@ -65,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lhs_assess.context_processors.navigation",
+                "organizations.context_processors.current_organization",
             ],
         },
     },
@@ -145,6 +149,13 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 # At most 5 failed sign-ins per account per 5 minutes, and 10 a minute from one address.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Changing email, password or two-factor asks for the password again after this many seconds.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+
+# --- Sessions: a new one at every sign-in (Django), 30 idle minutes, 12 hours at most --------
+SESSION_COOKIE_AGE = 30 * 60  # idle limit: the expiry moves forward on every request ...
+SESSION_SAVE_EVERY_REQUEST = True  # ... because every request saves the session
+SESSION_ABSOLUTE_MAX_SECONDS = 12 * 60 * 60  # checked by organizations.middleware
 MFA_TOTP_ISSUER = "LHS Shared Commitments"
 
 # --- Internationalisation -------------------------------------------------------------------
