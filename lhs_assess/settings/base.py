@@ -149,7 +149,9 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 # At most 5 failed sign-ins per account per 5 minutes, and 10 a minute from one address.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-# Changing email, password or two-factor asks for the password again after this many seconds.
+# Changing email or two-factor asks for the password again unless given in the last 5 minutes
+# (changing the password always asks for the current one).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 
 # --- Sessions: a new one at every sign-in (Django), 30 idle minutes, 12 hours at most --------
