@@ -234,7 +234,32 @@ def test_deactivating_a_person_ends_all_their_sessions(client: Client) -> None:
 
 def test_removing_a_member_ends_their_sessions(cast: Cast) -> None:
     a, b = _two_signed_in_clients(cast.viewer_a.email)
+    keys = [a.session.session_key, b.session.session_key]
     with TestCase.captureOnCommitCallbacks(execute=True):
         membership_remove(membership=cast.viewer_a_membership, by=cast.lead_a)
+    assert not Session.objects.filter(session_key__in=keys).exists()
+    for c in (a, b):
+        assert c.get(reverse("home")).status_code == 302
+
+
+def test_deactivating_in_django_admin_ends_all_sessions(client: Client, cast: Cast) -> None:
+    a, b = _two_signed_in_clients(cast.viewer_a.email)
+    keys = [a.session.session_key, b.session.session_key]
+    client.force_login(cast.admin)
+    url = reverse("admin:organizations_user_change", args=[cast.viewer_a.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "is_active"}
+    data["groups"] = []
+    data["user_permissions"] = []
+    data["date_joined_0"], data["date_joined_1"] = "2026-01-01", "00:00:00"
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    cast.viewer_a.refresh_from_db()
+    assert not cast.viewer_a.is_active
+    assert AuditEvent.objects.filter(action="user.deactivate").exists()
+    assert not Session.objects.filter(session_key__in=keys).exists()
     for c in (a, b):
         assert c.get(reverse("home")).status_code == 302
