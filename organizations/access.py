@@ -94,9 +94,13 @@ def require_organization_manager(user: AnyUser) -> None:
         raise PermissionDenied
 
 
-def membership_for_user(*, user: AnyUser, organization: Organization, pk: int) -> Membership:
-    """A membership of an organization the person may manage (lead or admin); 404 otherwise."""
-    organization = organization_for_user(user=user, slug=organization.slug, for_write=True)
+def membership_for_user(*, user: AnyUser, slug: str, pk: int) -> Membership:
+    """A membership of organization `slug`, for its lead or an admin to change.
+
+    404 if the person may not see the organization or the membership is not one of its own;
+    403 if they may see it but not manage its members.
+    """
+    organization = organization_for_user(user=user, slug=slug, for_write=True)
     return get_object_or_404(
         Membership.objects.select_related("user", "organization"),
         organization=organization,

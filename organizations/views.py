@@ -100,8 +100,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    organization = access.organization_for_user(user=request.user, slug=slug, for_write=True)
-    membership = access.membership_for_user(user=request.user, organization=organization, pk=pk)
+    membership = access.membership_for_user(user=request.user, slug=slug, pk=pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose lead, contributor or viewer.")
@@ -125,8 +124,7 @@ def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    organization = access.organization_for_user(user=request.user, slug=slug, for_write=True)
-    membership = access.membership_for_user(user=request.user, organization=organization, pk=pk)
+    membership = access.membership_for_user(user=request.user, slug=slug, pk=pk)
     if request.method == "POST":
         try:
             services.membership_remove(membership=membership, by=_user(request), request=request)
