@@ -82,3 +82,24 @@ def test_admins_read_the_audit_log_and_staff_do_not(client: Client, cast: Cast) 
     assert client.get(reverse("admin:organizations_auditevent_changelist")).status_code == 200
     client.force_login(cast.staff)
     assert client.get(reverse("organizations:audit_log")).status_code == 403
+
+
+def test_postgresql_itself_refuses_to_change_or_delete_an_audit_row(
+    postgres_database: None, cast: Cast
+) -> None:
+    from django.db import DatabaseError, connection, transaction
+
+    event = audit_log(action="test.event", actor=cast.lead_a, organization=cast.org_a)
+    for sql in (
+        "UPDATE organizations_auditevent SET action = 'x' WHERE id = %s",
+        "UPDATE organizations_auditevent SET actor_id = %s WHERE id = %s",
+        "DELETE FROM organizations_auditevent WHERE id = %s",
+    ):
+        params = [cast.lead_b.pk, event.pk] if "actor_id" in sql else [event.pk]
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    # Deleting the person keeps the row and only forgets who it was.
+    cast.lead_a.delete()
+    event = AuditEvent.objects.get(pk=event.pk)
+    assert event.actor is None
+    assert event.action == "test.event"
