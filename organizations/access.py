@@ -125,8 +125,8 @@ def current_membership(request: HttpRequest) -> Membership | None:
     user = request.user
     if not user.is_authenticated:
         return None
-    cached: Membership | None = getattr(request, "_current_membership", None)
-    if cached is not None:
+    if hasattr(request, "_current_membership"):
+        cached: Membership | None = request._current_membership
         return cached
     memberships = Membership.objects.select_related("organization").filter(
         user_id=user.pk, organization__is_active=True
