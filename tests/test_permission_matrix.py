@@ -122,6 +122,14 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
 }
 
 
+# Views of our apps that show no organization's data, each listed on purpose with the reason;
+# a view in neither table fails the test below.
+NO_ORGANIZATION_DATA = {
+    "commitments:index": "the published rubric, the same for every signed-in person",
+    "commitments:commitment": "one commitment of the published rubric, the same for everyone",
+}
+
+
 def _our_view_names(patterns: list[Any], namespace: str = "") -> set[str]:
     names: set[str] = set()
     for p in patterns:
@@ -136,7 +144,8 @@ def _our_view_names(patterns: list[Any], namespace: str = "") -> set[str]:
 def test_every_view_of_our_apps_has_a_row() -> None:
     found = _our_view_names(get_resolver().url_patterns)
     assert "organizations:members" in found
-    missing = found - set(MATRIX)
+    assert not set(MATRIX) & set(NO_ORGANIZATION_DATA)
+    missing = found - set(MATRIX) - set(NO_ORGANIZATION_DATA)
     assert not missing, f"views without a row in the permission matrix: {sorted(missing)}"
     assert not set(MATRIX) - found, "rows for views that no longer exist"
 
