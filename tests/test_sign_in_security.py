@@ -10,7 +10,7 @@ from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations.middleware import SIGNED_IN_AT_SESSION_KEY
+from organizations.middleware import SEEN_AT_SESSION_KEY, SIGNED_IN_AT_SESSION_KEY
 from organizations.models import AuditEvent
 from organizations.services import membership_remove, user_deactivate
 from organizations.tests.factories import (
@@ -183,15 +183,39 @@ def test_a_session_ends_after_thirty_idle_minutes(client: Client) -> None:
     assert response["Location"].startswith(reverse(LOGIN))
 
 
+def _last_seen_minutes_ago(client: Client, minutes: float) -> None:
+    """As if the last request that saved the session came `minutes` ago."""
+    session = client.session
+    session[SEEN_AT_SESSION_KEY] = (timezone.now() - timedelta(minutes=minutes)).timestamp()
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + timedelta(minutes=30 - minutes)
+    )
+
+
+def _expiry(client: Client):  # type: ignore[no-untyped-def]
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
 def test_activity_keeps_a_session_alive(client: Client) -> None:
     client.force_login(UserFactory())
     client.get(reverse("home"))
-    first = Session.objects.get(session_key=client.session.session_key).expire_date
-    Session.objects.filter(session_key=client.session.session_key).update(
-        expire_date=first - timedelta(minutes=20)
-    )
+    _last_seen_minutes_ago(client, 20)
+    assert client.get(reverse("home")).status_code == 200
+    assert _expiry(client) > timezone.now() + timedelta(minutes=29)
+
+
+def test_requests_within_a_minute_do_not_write_the_session(client: Client) -> None:
+    client.force_login(UserFactory())
     client.get(reverse("home"))
-    assert Session.objects.get(session_key=client.session.session_key).expire_date >= first
+    _last_seen_minutes_ago(client, 0.5)
+    before = _expiry(client)
+    client.get(reverse("home"))
+    assert _expiry(client) == before
+    _last_seen_minutes_ago(client, 1.5)
+    before = _expiry(client)
+    client.get(reverse("home"))
+    assert _expiry(client) > before
 
 
 def _age_the_sign_in(client: Client, hours: float) -> None:
