@@ -4,6 +4,8 @@ Helpers put the organization filter in the query itself, so "missing" and "not y
 same 404; `PermissionDenied` (403) is for a signed-in person who may see but not change.
 """
 
+from collections.abc import Collection
+
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
@@ -72,6 +74,17 @@ def organization_for_user(*, user: AnyUser, slug: str, for_write: bool = False) 
     if for_write and not user_may_manage_members(user=user, organization=organization):
         raise PermissionDenied
     return organization
+
+
+def require_role(*, user: AnyUser, organization: Organization, roles: Collection[str]) -> str:
+    """The person's role in an organization they may see, if it is one of `roles`; else 403.
+
+    Call it after an `..._for_user` helper has answered 404 for those who may not see it.
+    """
+    role = role_for(user=user, organization=organization)
+    if role is None or role not in roles:
+        raise PermissionDenied
+    return role
 
 
 def user_may_manage_members(*, user: AnyUser, organization: Organization) -> bool:

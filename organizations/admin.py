@@ -36,9 +36,22 @@ class UserAdmin(DjangoUserAdmin):
 
 
 class MembershipInline(admin.TabularInline):
+    """Shown, not edited: members change on the members page, whose services keep a lead and
+    write the audit log (admins may use it for any organization)."""
+
     model = Membership
     extra = 0
-    autocomplete_fields = ("user",)
+    fields = ("user", "role", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Organization)
@@ -48,6 +61,20 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = (MembershipInline,)
+
+    def save_model(
+        self, request: HttpRequest, obj: Organization, form: ModelForm, change: bool
+    ) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit_log(
+                action="organization.update" if change else "organization.create",
+                actor=request.user,
+                target=obj,
+                organization=obj,
+                request=request,
+                detail={"fields": sorted(form.changed_data), "via": "admin"},
+            )
 
 
 @admin.register(Invitation)

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -42,7 +43,8 @@ class SessionLifetimeMiddleware:
                 messages.info(
                     request, "Your session has ended after 12 hours. Please sign in again."
                 )
-                return redirect(f"{reverse('account_login')}?next={request.path}")
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('account_login')}?{query}")
             seen = session.get(SEEN_AT_SESSION_KEY)
             if seen is None or now.timestamp() - float(seen) >= self.save_interval:
                 session[SEEN_AT_SESSION_KEY] = now.timestamp()

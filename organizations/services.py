@@ -5,8 +5,9 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.http import HttpRequest
@@ -19,10 +20,14 @@ INVITATION_LIFETIME = timedelta(days=7)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The address the request came from (the proxy sets REMOTE_ADDR correctly)."""
+    """The client's address, found as allauth's rate limits find it (trusted proxies only)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    try:
+        ip: str = get_account_adapter(request).get_client_ip(request)
+    except (PermissionDenied, ImproperlyConfigured):
+        return None
+    return ip
 
 
 def audit_log(

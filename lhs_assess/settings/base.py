@@ -148,6 +148,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 # At most 5 failed sign-ins per account per 5 minutes, and 10 a minute from one address.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Behind N proxies that append to X-Forwarded-For, the client is the N-th address from the
+# right; without this every sign-in would seem to come from the proxy (one shared rate limit).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Changing email or two-factor asks for the password again unless given in the last 5 minutes
 # (changing the password always asks for the current one).
