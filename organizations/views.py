@@ -206,6 +206,8 @@ def staff_edit(request: HttpRequest, slug: str) -> HttpResponse:
     organization = access.organization_for_staff(user=request.user, slug=slug)
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
+        # The form has written onto `organization`; the service compares with a fresh copy
+        # so that the audit row names the fields that changed.
         fresh = access.organization_for_staff(user=request.user, slug=slug)
         services.organization_update(
             organization=fresh, by=_user(request), request=request, **form.cleaned_data

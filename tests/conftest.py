@@ -16,12 +16,24 @@ from organizations.tests.factories import (
 )
 
 
+def _forget_allauth_counters() -> None:
+    """allauth keeps rate-limit counters and used TOTP codes in the cache."""
+    client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if client is None:  # the in-memory cache of a plain run
+        cache.clear()
+        return
+    # Redis also carries the Celery broker's queues: delete only allauth's keys.
+    redis = client(write=True)
+    for key in redis.scan_iter(match="*allauth*"):
+        redis.delete(key)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
-    """allauth keeps its rate-limit counters in the cache; no test inherits another's."""
-    cache.clear()
+    """No test inherits another's failed sign-ins."""
+    _forget_allauth_counters()
     yield
-    cache.clear()
+    _forget_allauth_counters()
 
 
 @dataclass
