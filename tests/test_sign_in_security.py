@@ -122,6 +122,39 @@ def test_staff_with_an_authenticator_are_asked_for_a_code_at_sign_in(client: Cli
     assert SESSION_KEY not in client.session
 
 
+def test_staff_complete_sign_in_with_the_code_from_their_app(client: Client) -> None:
+    import time
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    staff = staff_user(email="staff@example.org")
+    secret = Authenticator.objects.get(user=staff, type="totp").data["secret"]
+    _sign_in(client, "staff@example.org")
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 302
+    assert int(client.session[SESSION_KEY]) == staff.pk
+    assert client.get(reverse("organizations:staff_list")).status_code == 200
+
+
+def test_a_wrong_code_does_not_sign_staff_in(client: Client) -> None:
+    import time
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    staff = staff_user(email="staff@example.org")
+    secret = Authenticator.objects.get(user=staff, type="totp").data["secret"]
+    now = int(time.time()) // 30
+    valid = {format_hotp_value(hotp_value(secret, now + i)) for i in (-1, 0, 1)}
+    wrong = next(c for c in ("000000", "111111", "222222", "333333") if c not in valid)
+    _sign_in(client, "staff@example.org")
+    response = client.post(reverse("mfa_authenticate"), {"code": wrong})
+    assert response.status_code == 200
+    assert SESSION_KEY not in client.session
+
+
 def test_admin_with_an_authenticator_reaches_django_admin(client: Client) -> None:
     client.force_login(admin_user())
     assert client.get(reverse("admin:index")).status_code == 200
