@@ -5,6 +5,12 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
+from organizations.access import (
+    PERM_VIEW_AUDIT,
+    current_membership,
+    user_may_manage_organizations,
+)
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -17,6 +23,16 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [NavItem("Home", reverse("home")), NavItem("Rubric", reverse("commitments:index"))]
+    membership = current_membership(request)
+    if membership is not None:
+        slug = membership.organization.slug
+        items.append(NavItem("Organization", reverse("organizations:detail", args=[slug])))
+        items.append(NavItem("Members", reverse("organizations:members", args=[slug])))
+    if user_may_manage_organizations(user):
+        items.append(NavItem("All organizations", reverse("organizations:staff_list")))
+    if user.has_perm(PERM_VIEW_AUDIT):
+        items.append(NavItem("Audit log", reverse("organizations:audit_log")))
     if user.is_staff:
         items.append(NavItem("Administration", reverse("admin:index")))
+    items.append(NavItem("Security", reverse("mfa_index")))
     return {"nav_items": items}

@@ -11,5 +11,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("rubric/", include("commitments.urls")),
     path("accounts/", include("allauth.urls")),
+    path("organizations/", include("organizations.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,8 @@
-"""People. Organizations and memberships arrive with the organizations issue."""
+"""People, organizations, memberships, invitations and the audit log."""
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -54,3 +55,150 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+
+class Organization(models.Model):
+    """A health-system organization that assesses itself; type, region and size make peers."""
+
+    class Type(models.TextChoices):
+        ACADEMIC_MEDICAL_CENTER = "amc", "Academic medical center"
+        COMMUNITY_HOSPITAL = "community_hospital", "Community hospital"
+        INTEGRATED_HEALTH_SYSTEM = "integrated_system", "Integrated health system"
+        FQHC = "fqhc", "Federally qualified health center"
+        PAYER = "payer", "Payer"
+        PUBLIC_HEALTH_AGENCY = "public_health", "Public health agency"
+        OTHER = "other", "Other"
+
+    class Region(models.TextChoices):
+        NORTHEAST = "northeast", "Northeast"
+        MIDWEST = "midwest", "Midwest"
+        SOUTH = "south", "South"
+        WEST = "west", "West"
+        NATIONAL = "national", "National / multi-region"
+
+    class SizeBand(models.TextChoices):
+        SMALL = "small", "Small (under 500 staff)"
+        MEDIUM = "medium", "Medium (500 to 4,999 staff)"
+        LARGE = "large", "Large (5,000 to 19,999 staff)"
+        VERY_LARGE = "very_large", "Very large (20,000 staff or more)"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    type = models.CharField(max_length=32, choices=Type.choices)
+    region = models.CharField(max_length=32, choices=Region.choices)
+    size_band = models.CharField(max_length=32, choices=SizeBand.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [
+            ("view_all_organizations", "Can see aggregate and submitted data of all organizations"),
+            ("review_assessments", "Can review submitted assessments"),
+            ("manage_organizations", "Can create and edit organizations"),
+            ("manage_all_memberships", "Can manage the members of any organization"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's role in one organization; one per person and organization."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "Lead"
+        CONTRIBUTOR = "contributor", "Contributor"
+        VIEWER = "viewer", "Viewer"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="membership_one_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["lead", "contributor", "viewer"]),
+                name="membership_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organization} ({self.get_role_display()})"
+
+
+class Invitation(models.Model):
+    """A single-use, expiring invitation; only a hash of its token is stored."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Membership.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.organization}"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("Audit events cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, from where. Append-only: rows are never changed or deleted."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=64, db_index=True)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit events cannot be deleted.")
+
+
+STAFF_GROUP = "Consortium staff"
+ADMIN_GROUP = "Administrators"

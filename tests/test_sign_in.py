@@ -7,7 +7,7 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
-from organizations.tests.factories import DEFAULT_PASSWORD, UserFactory
+from organizations.tests.factories import DEFAULT_PASSWORD, UserFactory, with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -80,5 +80,5 @@ def test_public_sign_up_is_closed(client: Client) -> None:
 def test_nav_offers_administration_only_to_staff(client: Client) -> None:
     client.force_login(UserFactory())
     assert "Administration" not in client.get("/").content.decode()
-    client.force_login(UserFactory(is_staff=True))
+    client.force_login(with_totp(UserFactory(is_staff=True)))
     assert "Administration" in client.get("/").content.decode()

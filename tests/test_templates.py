@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from organizations.tests.factories import UserFactory
+from organizations.tests.factories import UserFactory, with_totp
 
 from .pages import argument_free_paths
 
@@ -51,7 +51,7 @@ def test_no_template_of_ours_has_inline_script_or_handlers(template: Path) -> No
 
 @pytest.mark.parametrize("path", argument_free_paths())
 def test_no_rendered_page_has_inline_script_or_external_urls(client: Client, path: str) -> None:
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(with_totp(UserFactory(is_staff=True, is_superuser=True)))
     response = client.get(path, follow=True)
     html = response.content.decode()
     assert _offences(html) == []

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from commitments.models import Criterion, Rubric
-from organizations.tests.factories import UserFactory
+from organizations.tests.factories import UserFactory, with_totp
 
 from .factories import make_rubric
 
@@ -15,13 +15,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client_(client: Client) -> Client:
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(with_totp(UserFactory(is_staff=True, is_superuser=True)))
     return client
 
 
 def test_staff_without_the_rubric_permissions_cannot_reach_the_rubric_admin(client: Client) -> None:
     make_rubric()
-    client.force_login(UserFactory(is_staff=True))
+    client.force_login(with_totp(UserFactory(is_staff=True)))
     assert client.get(reverse("admin:commitments_rubric_changelist")).status_code == 403
     criterion = Criterion.objects.first()
     assert criterion is not None
@@ -37,7 +37,7 @@ def test_a_member_who_is_not_staff_is_sent_to_the_admin_sign_in(client: Client) 
 
 def test_staff_with_view_permission_can_read_but_not_change(client: Client) -> None:
     make_rubric()
-    user = UserFactory(is_staff=True)
+    user = with_totp(UserFactory(is_staff=True))
     user.user_permissions.add(Permission.objects.get(codename="view_rubric"))
     client.force_login(user)
     assert client.get(reverse("admin:commitments_rubric_changelist")).status_code == 200

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",  # knows each person's sessions, so deactivation can end them all
     "lhs_assess",
     "organizations",
     "commitments",
@@ -50,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "organizations.middleware.SessionLifetimeMiddleware",
+    "organizations.middleware.RequireTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -67,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lhs_assess.context_processors.navigation",
+                "organizations.context_processors.current_organization",
             ],
         },
     },
@@ -146,7 +150,21 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 # At most 5 failed sign-ins per account per 5 minutes, and 10 a minute from one address.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Behind N proxies that append to X-Forwarded-For, the client is the N-th address from the
+# right; without this every sign-in would seem to come from the proxy (one shared rate limit).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Changing email or two-factor asks for the password again unless given in the last 5 minutes
+# (changing the password always asks for the current one).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+
+# --- Sessions: a new one at every sign-in (Django), 30 idle minutes, 12 hours at most --------
+# Idle limit: organizations.middleware.SessionLifetimeMiddleware saves the session (moving its
+# expiry forward) at most once a minute, rather than writing it on every request.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_ACTIVITY_SAVE_INTERVAL = 60
+SESSION_ABSOLUTE_MAX_SECONDS = 12 * 60 * 60  # checked by the same middleware
 MFA_TOTP_ISSUER = "LHS Shared Commitments"
 
 # --- Internationalisation -------------------------------------------------------------------

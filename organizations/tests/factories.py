@@ -1,6 +1,13 @@
 import factory
+from django.contrib.auth.models import Group
 
-from organizations.models import User
+from organizations.models import (
+    ADMIN_GROUP,
+    STAFF_GROUP,
+    Membership,
+    Organization,
+    User,
+)
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -19,3 +26,45 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             obj.save()
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organization {n}")
+    slug = factory.Sequence(lambda n: f"org-{n}")
+    type = Organization.Type.COMMUNITY_HOSPITAL
+    region = Organization.Region.MIDWEST
+    size_band = Organization.SizeBand.MEDIUM
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = Membership.Role.CONTRIBUTOR
+
+
+def with_totp(user: User) -> User:
+    """Give a person an authenticator app, as if they had set one up."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+def staff_user(**kwargs: object) -> User:
+    """A member of the consortium staff group, with two factors set up."""
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=STAFF_GROUP))
+    return with_totp(user)
+
+
+def admin_user(**kwargs: object) -> User:
+    """An administrator: the group, Django admin access, two factors set up."""
+    user = UserFactory(is_staff=True, **kwargs)
+    user.groups.add(Group.objects.get(name=ADMIN_GROUP))
+    return with_totp(user)

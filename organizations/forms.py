@@ -1,0 +1,63 @@
+"""Forms for organization pages; services do the validation that needs the database."""
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+
+from .models import Membership, Organization
+
+# Words used by the organization pages' own addresses.
+RESERVED_SLUGS = frozenset({"switch", "manage", "audit-log", "invitations"})
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Colleague's email address")
+    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices, initial="contributor")
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "slug", "type", "region", "size_band", "is_active"]
+        labels = {"slug": "Short name in web addresses", "is_active": "Active"}
+
+    def clean_slug(self) -> str:
+        slug: str = self.cleaned_data["slug"]
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError("This short name is reserved; choose another.")
+        return slug
+
+
+class AcceptWithPasswordForm(forms.Form):
+    """For someone without an account: choose a password to create one."""
+
+    password1 = forms.CharField(
+        label="Choose a password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters; not a common password.",
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: object, email: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.email = email
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords differ.")
+        elif isinstance(p1, str):
+            from .models import User
+
+            try:
+                validate_password(p1, user=User(email=self.email))
+            except forms.ValidationError as e:
+                self.add_error("password1", e)
+        return data

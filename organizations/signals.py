@@ -1,0 +1,51 @@
+"""Audit rows and the session's sign-in time, from Django's and allauth's signals."""
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.dispatch import receiver
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .middleware import SIGNED_IN_AT_SESSION_KEY
+from .services import audit_log
+
+
+@receiver(user_logged_in)
+def on_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        # The absolute 12-hour limit counts from here.
+        request.session[SIGNED_IN_AT_SESSION_KEY] = timezone.now().isoformat()
+    audit_log(action="auth.sign_in", actor=user, target=user, request=request)
+
+
+@receiver(user_logged_out)
+def on_sign_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        audit_log(action="auth.sign_out", actor=user, target=user, request=request)
+
+
+def _on_authenticator_change(action: str) -> Any:
+    def handler(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        user = kwargs.get("user")
+        authenticator = kwargs.get("authenticator")
+        audit_log(
+            action=action,
+            actor=user,
+            target=user,
+            request=request,
+            detail={"type": getattr(authenticator, "type", "")},
+        )
+
+    return handler
+
+
+def connect_mfa_signals() -> None:
+    from allauth.mfa import signals as mfa
+
+    for signal, action in (
+        (mfa.authenticator_added, "mfa.added"),
+        (mfa.authenticator_removed, "mfa.removed"),
+        (mfa.authenticator_reset, "mfa.reset"),
+    ):
+        signal.connect(_on_authenticator_change(action), weak=False, dispatch_uid=action)

@@ -1,0 +1,228 @@
+"""Organization pages: which one I work in, its members, invitations, and staff management."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import access, selectors, services
+from .forms import AcceptWithPasswordForm, InvitationForm, OrganizationForm, RoleForm
+from .models import User
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in person (login_required ran first)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    memberships = selectors.memberships_of(user=_user(request))
+    return render(request, "organizations/index.html", {"memberships": memberships})
+
+
+@login_required
+@require_POST
+def switch(request: HttpRequest) -> HttpResponse:
+    try:
+        organization_id = int(request.POST.get("organization", ""))
+    except ValueError:
+        raise Http404 from None
+    membership = access.own_membership_for_user(user=request.user, organization_id=organization_id)
+    request.session[access.CURRENT_ORGANIZATION_SESSION_KEY] = membership.organization_id
+    messages.success(request, f"You are now working in {membership.organization.name}.")
+    return redirect("organizations:detail", slug=membership.organization.slug)
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = access.organization_for_user(user=request.user, slug=slug)
+    role = access.role_for(user=request.user, organization=organization)
+    return render(
+        request, "organizations/detail.html", {"organization": organization, "role": role}
+    )
+
+
+def _members_page(
+    request: HttpRequest, slug: str, invite_form: InvitationForm | None = None, status: int = 200
+) -> HttpResponse:
+    organization = access.organization_for_user(user=request.user, slug=slug)
+    may_manage = access.user_may_manage_members(user=request.user, organization=organization)
+    context = {
+        "organization": organization,
+        "members": selectors.members_list(organization=organization),
+        "invitations": selectors.invitations_pending(organization=organization)
+        if may_manage
+        else [],
+        "may_manage": may_manage,
+        "invite_form": invite_form or InvitationForm(),
+        "roles": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
+    }
+    return render(request, "organizations/members.html", context, status=status)
+
+
+@login_required
+@require_GET
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    return _members_page(request, slug)
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = access.organization_for_user(user=request.user, slug=slug, for_write=True)
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invitation_create(
+                organization=organization,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                by=_user(request),
+                request=request,
+            )
+        except ValidationError as e:
+            for field, errors in e.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            return redirect("organizations:members", slug=slug)
+    return _members_page(request, slug, invite_form=form, status=400)
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = access.membership_for_user(user=request.user, slug=slug, pk=pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose lead, contributor or viewer.")
+        return redirect("organizations:members", slug=slug)
+    try:
+        services.membership_change_role(
+            membership=membership,
+            role=form.cleaned_data["role"],
+            by=_user(request),
+            request=request,
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(
+            request, f"{membership.user.email} is now {membership.get_role_display()}."
+        )
+    return redirect("organizations:members", slug=slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    membership = access.membership_for_user(user=request.user, slug=slug, pk=pk)
+    if request.method == "POST":
+        try:
+            services.membership_remove(membership=membership, by=_user(request), request=request)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, f"{membership.user.email} is no longer a member.")
+        return redirect("organizations:members", slug=slug)
+    return render(request, "organizations/member_remove.html", {"membership": membership})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        raise Http404("This invitation link is not valid.")
+    problem = services.invitation_problem(invitation)
+    user = request.user if isinstance(request.user, User) else None
+    has_account = selectors.account_exists(email=invitation.email)
+    form = AcceptWithPasswordForm(request.POST or None, email=invitation.email)
+    context: dict[str, object] = {
+        "invitation": invitation,
+        "problem": problem,
+        "has_account": has_account,
+    }
+    if problem:
+        return render(request, "organizations/invitation_accept.html", context, status=410)
+    if user is not None and user.email.lower() != invitation.email.lower():
+        context["problem"] = (
+            f"This invitation was sent to {invitation.email}, but you are signed in as "
+            f"{user.email}. Sign out and open the link again."
+        )
+        return render(request, "organizations/invitation_accept.html", context, status=403)
+    if request.method == "POST" and (user is not None or (not has_account and form.is_valid())):
+        try:
+            membership = services.invitation_accept(
+                invitation=invitation,
+                user=user,
+                password=form.cleaned_data.get("password1") if user is None else None,
+                request=request,
+            )
+        except ValidationError as e:
+            context["problem"] = " ".join(e.messages)
+            return render(request, "organizations/invitation_accept.html", context, status=400)
+        if user is None:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[access.CURRENT_ORGANIZATION_SESSION_KEY] = membership.organization_id
+        messages.success(request, f"Welcome to {membership.organization.name}.")
+        return redirect("organizations:detail", slug=membership.organization.slug)
+    context["form"] = form
+    return render(request, "organizations/invitation_accept.html", context)
+
+
+@login_required
+@require_GET
+def staff_list(request: HttpRequest) -> HttpResponse:
+    access.require_organization_manager(request.user)
+    organizations = selectors.organizations_for_staff()
+    return render(request, "organizations/staff_list.html", {"organizations": organizations})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_create(request: HttpRequest) -> HttpResponse:
+    access.require_organization_manager(request.user)
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organization = services.organization_create(
+            by=_user(request), request=request, **form.cleaned_data
+        )
+        messages.success(request, f"{organization.name} created.")
+        return redirect("organizations:staff_list")
+    return render(request, "organizations/staff_form.html", {"form": form, "organization": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = access.organization_for_staff(user=request.user, slug=slug)
+    form = OrganizationForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        # The form has written onto `organization`; the service compares with a fresh copy
+        # so that the audit row names the fields that changed.
+        fresh = access.organization_for_staff(user=request.user, slug=slug)
+        services.organization_update(
+            organization=fresh, by=_user(request), request=request, **form.cleaned_data
+        )
+        messages.success(request, f"{fresh.name} saved.")
+        return redirect("organizations:staff_list")
+    return render(
+        request, "organizations/staff_form.html", {"form": form, "organization": organization}
+    )
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    access.require_audit_reader(request.user)
+    return render(
+        request, "organizations/audit_log.html", {"events": selectors.audit_events_recent()}
+    )

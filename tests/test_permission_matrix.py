@@ -1,0 +1,209 @@
+"""Every view that shows or changes organization data, asked by every kind of person.
+
+The views come from the URL configuration, so a new view without a row here fails
+`test_every_view_of_our_apps_has_a_row`.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from organizations.models import Membership
+from organizations.services import invitation_create
+
+from .conftest import Cast
+
+pytestmark = pytest.mark.django_db
+
+# Namespaces of our apps whose views the matrix must cover.
+OUR_NAMESPACES = {"organizations", "commitments", "assessments", "reports"}
+
+WHO = ("anonymous", "viewer_a", "contributor_a", "lead_a", "lead_b", "staff", "admin")
+
+Args = Callable[[Cast], dict[str, Any]]
+Data = Callable[[Cast], dict[str, Any]]
+
+
+def _org_a(c: Cast) -> dict[str, Any]:
+    return {"slug": c.org_a.slug}
+
+
+def _contributor_membership(c: Cast) -> dict[str, Any]:
+    return {"slug": c.org_a.slug, "pk": c.contributor_a_membership.pk}
+
+
+def _invitation(c: Cast) -> dict[str, Any]:
+    _, token = invitation_create(
+        organization=c.org_a, email="newcomer@alpha.test", role="viewer", by=c.lead_a
+    )
+    return {"token": token}
+
+
+def _none(c: Cast) -> dict[str, Any]:
+    return {}
+
+
+def _organization_fields(c: Cast) -> dict[str, Any]:
+    return {
+        "name": "Gamma Care",
+        "slug": "gamma",
+        "type": "fqhc",
+        "region": "west",
+        "size_band": "small",
+        "is_active": "on",
+    }
+
+
+# view name: (url kwargs, POST data, {method: answers in the order of WHO})
+MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
+    "organizations:index": (
+        _none,
+        _none,
+        {"GET": (302, 200, 200, 200, 200, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "organizations:switch": (
+        _none,
+        lambda c: {"organization": c.org_a.pk},
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 302, 302, 302, 404, 404, 404)},
+    ),
+    "organizations:detail": (
+        _org_a,
+        _none,
+        {"GET": (302, 200, 200, 200, 404, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "organizations:members": (
+        _org_a,
+        _none,
+        {"GET": (302, 200, 200, 200, 404, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "organizations:invite": (
+        _org_a,
+        lambda c: {"email": "colleague@alpha.test", "role": "contributor"},
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 403, 302, 404, 403, 302)},
+    ),
+    "organizations:member_role": (
+        _contributor_membership,
+        lambda c: {"role": "viewer"},
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 403, 302, 404, 403, 302)},
+    ),
+    "organizations:member_remove": (
+        _contributor_membership,
+        _none,
+        {"GET": (302, 403, 403, 200, 404, 403, 200), "POST": (302, 403, 403, 302, 404, 403, 302)},
+    ),
+    "organizations:invitation_accept": (
+        _invitation,
+        _none,
+        {"GET": (200, 403, 403, 403, 403, 403, 403), "POST": (200, 403, 403, 403, 403, 403, 403)},
+    ),
+    "organizations:staff_list": (
+        _none,
+        _none,
+        {"GET": (302, 403, 403, 403, 403, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "organizations:staff_create": (
+        _none,
+        _organization_fields,
+        {"GET": (302, 403, 403, 403, 403, 200, 200), "POST": (302, 403, 403, 403, 403, 302, 302)},
+    ),
+    "organizations:staff_edit": (
+        _org_a,
+        lambda c: {**_organization_fields(c), "slug": c.org_a.slug},
+        {"GET": (302, 403, 403, 403, 403, 200, 200), "POST": (302, 403, 403, 403, 403, 302, 302)},
+    ),
+    "organizations:audit_log": (
+        _none,
+        _none,
+        {"GET": (302, 403, 403, 403, 403, 403, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+}
+
+
+# Views of our apps that show no organization's data, each listed on purpose with the reason;
+# a view in neither table fails the test below.
+NO_ORGANIZATION_DATA = {
+    "commitments:index": "the published rubric, the same for every signed-in person",
+    "commitments:commitment": "one commitment of the published rubric, the same for everyone",
+}
+
+
+def _our_view_names(patterns: list[Any], namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or namespace
+            names |= _our_view_names(p.url_patterns, ns)
+        elif isinstance(p, URLPattern) and namespace in OUR_NAMESPACES:
+            names.add(f"{namespace}:{p.name}")
+    return names
+
+
+def test_every_view_of_our_apps_has_a_row() -> None:
+    found = _our_view_names(get_resolver().url_patterns)
+    assert "organizations:members" in found
+    assert not set(MATRIX) & set(NO_ORGANIZATION_DATA)
+    missing = found - set(MATRIX) - set(NO_ORGANIZATION_DATA)
+    assert not missing, f"views without a row in the permission matrix: {sorted(missing)}"
+    assert not set(MATRIX) - found, "rows for views that no longer exist"
+
+
+def _person(cast: Cast, who: str) -> Any:
+    return None if who == "anonymous" else getattr(cast, who)
+
+
+CASES = [
+    pytest.param(view, method, i, id=f"{view}-{method}-{who}")
+    for view, (_, _, answers) in MATRIX.items()
+    for method in ("GET", "POST")
+    for i, who in enumerate(WHO)
+]
+
+
+@pytest.mark.parametrize(("view", "method", "who_index"), CASES)
+def test_each_person_gets_the_designed_answer(
+    client: Client, cast: Cast, view: str, method: str, who_index: int
+) -> None:
+    url_kwargs, data, answers = MATRIX[view]
+    url = reverse(view, kwargs=url_kwargs(cast))
+    person = _person(cast, WHO[who_index])
+    if person is not None:
+        client.force_login(person)
+    response = client.get(url) if method == "GET" else client.post(url, data(cast))
+    expected = answers[method][who_index]
+    assert response.status_code == expected, (
+        f"{WHO[who_index]} {method} {url}: {response.status_code}, designed {expected}"
+    )
+
+
+def test_the_lead_of_another_organization_sees_nothing_of_a_in_pages(
+    client: Client, cast: Cast
+) -> None:
+    client.force_login(cast.lead_b)
+    for view in ("organizations:index",):
+        html = client.get(reverse(view)).content.decode()
+        assert cast.org_a.name not in html
+        assert "lead@alpha.test" not in html
+
+
+def test_a_member_cannot_switch_to_an_organization_by_guessing_its_id(
+    client: Client, cast: Cast
+) -> None:
+    client.force_login(cast.lead_b)
+    response = client.post(reverse("organizations:switch"), {"organization": cast.org_a.pk})
+    assert response.status_code == 404
+    assert client.session.get("current_organization_id") != cast.org_a.pk
+
+
+def test_a_member_role_check_is_not_fooled_by_another_membership(
+    client: Client, cast: Cast
+) -> None:
+    """Leading B does not make someone a lead of A, where they are a viewer."""
+    Membership.objects.filter(pk=cast.viewer_a_membership.pk).update(user=cast.lead_b)
+    client.force_login(cast.lead_b)
+    url = reverse(
+        "organizations:member_role", args=[cast.org_a.slug, cast.contributor_a_membership.pk]
+    )
+    assert client.post(url, {"role": "lead"}).status_code == 403
