@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from organizations.models import User
+
 from .models import (
     STRUCTURE_FIELDS,
     Commitment,
@@ -123,7 +125,8 @@ class RubricAdmin(LockedStructureAdmin):
     @admin.action(description="Clone into a new draft version", permissions=["add"])
     def clone_action(self, request: HttpRequest, queryset: QuerySet[Rubric]) -> None:
         for rubric in queryset:
-            clone = rubric_clone(rubric=rubric, by=request.user)  # type: ignore[arg-type]
+            by = request.user if isinstance(request.user, User) else None
+            clone = rubric_clone(rubric=rubric, by=by)
             self.message_user(request, f"Cloned {rubric.version} into draft {clone.version}.")
 
     @admin.action(description="Publish (checks the draft is complete)", permissions=["change"])

@@ -43,5 +43,13 @@ def rubric_spec(
     )
 
 
-def make_rubric(*, publish: bool = True, **kwargs: object) -> Rubric:
-    return rubric_load(spec=rubric_spec(**kwargs), publish=publish).rubric  # type: ignore[arg-type]
+def make_rubric(
+    *,
+    publish: bool = True,
+    commitments: int = 2,
+    criteria: int = 3,
+    version: str = "2026.1",
+    name: str = "Test rubric",
+) -> Rubric:
+    spec = rubric_spec(commitments=commitments, criteria=criteria, version=version, name=name)
+    return rubric_load(spec=spec, publish=publish).rubric

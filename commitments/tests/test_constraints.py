@@ -18,7 +18,7 @@ def draft() -> Rubric:
     return make_rubric(publish=False)
 
 
-def _refused(create) -> None:  # type: ignore[no-untyped-def]
+def _refused(create) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         create()
 

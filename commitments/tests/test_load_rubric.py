@@ -25,7 +25,7 @@ HISTORIES = [Rubric, MaturityLevel, Commitment, Criterion, LevelDescriptor]
 
 
 def _history_rows() -> int:
-    return sum(model.history.count() for model in HISTORIES)  # type: ignore[attr-defined]
+    return sum(model.history.count() for model in HISTORIES)
 
 
 def _export() -> str:

@@ -52,7 +52,7 @@ def test_dump_then_parse_gives_the_same_rubric() -> None:
     assert parse_rubric(dump_rubric(spec)) == spec
 
 
-def _file_with(change) -> str:  # type: ignore[no-untyped-def]
+def _file_with(change) -> str:
     data = yaml.safe_load(dump_rubric(rubric_spec()))
     change(data)
     return yaml.safe_dump(data, sort_keys=False)
@@ -80,7 +80,7 @@ def test_an_unknown_key_is_named_with_its_path() -> None:
 
 
 def test_a_duplicate_criterion_code_is_named_with_both_places() -> None:
-    def dup(d: dict) -> None:  # type: ignore[type-arg]
+    def dup(d: dict) -> None:
         d["commitments"][1]["criteria"][0]["code"] = "c1-2"
 
     problems = _problems(_file_with(dup))
@@ -109,7 +109,7 @@ def test_a_bad_weight_is_refused(weight: object) -> None:
 
 
 def test_every_problem_is_reported_at_once() -> None:
-    def many(d: dict) -> None:  # type: ignore[type-arg]
+    def many(d: dict) -> None:
         d["schema"] = "other/9"
         d["commitments"][0]["criteria"][0]["descriptors"].pop(1)
         d["commitments"][1]["name"] = ""

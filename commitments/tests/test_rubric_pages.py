@@ -72,7 +72,7 @@ def test_a_draft_rubric_commitment_is_not_readable(reader: Client) -> None:
 def test_rubric_pages_make_the_same_queries_whatever_the_rubrics_size(
     client: Client,
     django_assert_num_queries,
-    url_name: str,  # type: ignore[no-untyped-def]
+    url_name: str,
 ) -> None:
     args = ["c1"] if url_name == "commitments:commitment" else []
     counts = []

@@ -127,7 +127,7 @@ def test_text_as_of_a_moment_is_the_text_then() -> None:
     criterion.prompt = "Third wording."
     criterion.save()
 
-    def c1_2(at):  # type: ignore[no-untyped-def]
+    def c1_2(at):
         spec = rubric_text_as_of(rubric=rubric, at=at)
         return next(cr for c in spec.commitments for cr in c.criteria if cr.code == "c1-2")
 
