@@ -1,1 +1,307 @@
-"""Models arrive with the issue that builds this app (see ../shared/design.md)."""
+"""Cycles, assessments and everything a quality lead writes into one.
+
+Every rule that the database can hold is a constraint here; the rest is in services.py.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from commitments.models import Commitment, Criterion, Rubric
+from organizations.models import Membership, Organization
+
+LEVEL_OR_NULL = Q(level__isnull=True) | (Q(level__gte=1) & Q(level__lte=5))
+
+
+class Cycle(models.Model):
+    """An assessment period opened by consortium staff, bound to one published rubric."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Not yet open"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    name = models.CharField(max_length=100, unique=True)
+    rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="cycles")
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=F("opens_on")), name="cycle_closes_after_it_opens"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assessment(models.Model):
+    """One organization's self-assessment in one cycle."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned for changes"
+        ACCEPTED = "accepted", "Accepted"
+
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+    SUBMITTED_STATES = (Status.SUBMITTED, Status.ACCEPTED)
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="assessments"
+    )
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="assessments")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    overall_score = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["overall_score"])
+
+    class Meta:
+        ordering = ["-cycle__opens_on", "organization__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "cycle"], name="assessment_one_per_organization_cycle"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "returned", "accepted"]),
+                name="assessment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                name="assessment_submitted_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["cycle", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.organization} — {self.cycle}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+
+class Response(models.Model):
+    """The answer to one criterion: a level or N/A with a reason, with evidence."""
+
+    class Confidence(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="responses")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    not_applicable = models.BooleanField(default=False)
+    na_reason = models.TextField(blank=True)
+    evidence = models.TextField(blank=True)
+    evidence_links = models.JSONField(default=list, blank=True)
+    notes = models.TextField(blank=True)
+    confidence = models.CharField(max_length=8, choices=Confidence.choices, blank=True)
+    carried_forward = models.BooleanField(
+        default=False, help_text="Copied from the last cycle and not yet confirmed."
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic concurrency: a save names the version it started from; a stale one is refused.
+    version = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["criterion__commitment__order", "criterion__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"], name="response_one_per_criterion"
+            ),
+            models.CheckConstraint(condition=LEVEL_OR_NULL, name="response_level_1_to_5"),
+            models.CheckConstraint(
+                condition=~(Q(not_applicable=True) & Q(level__isnull=False)),
+                name="response_level_or_na_not_both",
+            ),
+            models.CheckConstraint(
+                condition=Q(not_applicable=False) | ~Q(na_reason=""),
+                name="response_na_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__in=["", "low", "medium", "high"]),
+                name="response_confidence_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} · {self.criterion.code}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.level is not None or (self.not_applicable and bool(self.na_reason.strip()))
+
+
+def evidence_upload_path(instance: "EvidenceFile", filename: str) -> str:
+    # Per-assessment folders under MEDIA_ROOT, which is never served directly.
+    return f"evidence/{instance.response.assessment_id}/{instance.response_id}/{filename}"
+
+
+class EvidenceFile(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=evidence_upload_path, max_length=300)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Assignment(models.Model):
+    """Which member answers which commitment of an assessment."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="assignments")
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="+")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="assignments")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "commitment"], name="assignment_one_per_commitment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment} → {self.membership.user}"
+
+
+class ActionItem(models.Model):
+    """One step of the improvement plan for a commitment."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    OPEN_STATES = (Status.PLANNED, Status.IN_PROGRESS)
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="action_items"
+    )
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="+")
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    target_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
+    carried_forward = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["commitment__order", "due_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_level__isnull=True)
+                | (Q(target_level__gte=1) & Q(target_level__lte=5)),
+                name="action_target_level_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "in_progress", "done", "dropped"]),
+                name="action_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CommitmentScore(models.Model):
+    """A commitment's score in a submitted assessment, stored so dashboards read ten rows."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    answered = models.PositiveSmallIntegerField(default=0)
+    not_applicable = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["commitment__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "commitment"], name="score_one_per_commitment"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True)
+                | (Q(score__gte=Decimal("1")) & Q(score__lte=Decimal("5"))),
+                name="score_between_1_and_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment}: {self.score}"
+
+
+class ReviewComment(models.Model):
+    """Staff's comment when returning an assessment, on one commitment or on the whole."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="review_comments"
+    )
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment on {self.assessment}"

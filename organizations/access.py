@@ -5,13 +5,18 @@ same 404; `PermissionDenied` (403) is for a signed-in person who may see but not
 """
 
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from .models import Membership, Organization, User
+
+if TYPE_CHECKING:
+    from assessments.models import Assessment, EvidenceFile, Response
 
 AnyUser = User | AnonymousUser
 
@@ -157,3 +162,93 @@ def current_membership(request: HttpRequest) -> Membership | None:
 def require_audit_reader(user: AnyUser) -> None:
     if not (user.is_authenticated and user.has_perm(PERM_VIEW_AUDIT)):
         raise PermissionDenied
+
+
+# --- Assessments ---------------------------------------------------------------------------------
+# Staff see every organization's assessment once it has been submitted (never drafts); members
+# see their own organization's. Writing needs the lead or contributor role, and a contributor
+# writes only the commitments assigned to them.
+
+EDITOR_ROLES = (Membership.Role.LEAD, Membership.Role.CONTRIBUTOR)
+
+
+def _visible_assessments(user: AnyUser) -> "QuerySet[Assessment]":
+    from assessments.models import Assessment
+
+    qs = Assessment.objects.select_related("organization", "cycle__rubric")
+    if not user.is_authenticated:
+        return qs.none()
+    mine = Q(organization__memberships__user_id=user.pk, organization__is_active=True)
+    if user_is_staff(user):
+        return qs.filter(mine | ~Q(status=Assessment.Status.DRAFT)).distinct()
+    return qs.filter(mine)
+
+
+def assessment_for_user(*, user: AnyUser, pk: int, for_write: bool = False) -> "Assessment":
+    """The assessment `pk` if `user` may see it; 404 otherwise, 403 if they may not write it."""
+    assessment = get_object_or_404(_visible_assessments(user), pk=pk)
+    if for_write:
+        require_role(user=user, organization=assessment.organization, roles=EDITOR_ROLES)
+    return assessment
+
+
+def assessment_role(*, user: AnyUser, assessment: "Assessment") -> str | None:
+    """The person's role in the assessment's organization (None for staff or others)."""
+    return role_for(user=user, organization=assessment.organization)
+
+
+def user_may_edit_commitment(
+    *, user: AnyUser, assessment: "Assessment", commitment_id: int, role: str | None
+) -> bool:
+    """Leads edit every commitment, contributors only those assigned to them."""
+    if role == Membership.Role.LEAD:
+        return True
+    if role != Membership.Role.CONTRIBUTOR or user.pk is None:
+        return False
+    return assessment.assignments.filter(
+        commitment_id=commitment_id, membership__user_id=user.pk
+    ).exists()
+
+
+def require_lead(*, user: AnyUser, assessment: "Assessment") -> None:
+    """403 unless the person leads the assessment's organization (submitting, assigning)."""
+    require_role(user=user, organization=assessment.organization, roles=(Membership.Role.LEAD,))
+
+
+def assessment_for_reviewer(*, user: AnyUser, pk: int) -> "Assessment":
+    """A non-draft assessment for consortium review: 403 for anyone who may not review."""
+    from assessments.models import Assessment
+
+    if not (user.is_authenticated and user.has_perm(PERM_REVIEW)):
+        raise PermissionDenied
+    return get_object_or_404(
+        Assessment.objects.select_related("organization", "cycle__rubric").exclude(
+            status=Assessment.Status.DRAFT
+        ),
+        pk=pk,
+    )
+
+
+def require_reviewer(user: AnyUser) -> None:
+    if not (user.is_authenticated and user.has_perm(PERM_REVIEW)):
+        raise PermissionDenied
+
+
+def response_for_user(*, user: AnyUser, assessment: "Assessment", pk: int) -> "Response":
+    """One answer of an assessment the person may already see; 404 for any other id."""
+    from assessments.models import Response
+
+    return get_object_or_404(
+        Response.objects.select_related("criterion__commitment", "assessment"),
+        assessment=assessment,
+        pk=pk,
+    )
+
+
+def evidence_file_for_user(*, user: AnyUser, assessment: "Assessment", pk: int) -> "EvidenceFile":
+    """An evidence file of an assessment the person may already see; 404 for any other id."""
+    from assessments.models import EvidenceFile
+
+    return get_object_or_404(
+        EvidenceFile.objects.select_related("response"), response__assessment=assessment, pk=pk
+    )

@@ -1,0 +1,614 @@
+"""Writes of the assessment journey: cycles, starting, answering, planning, submitting, review.
+
+Every service is atomic, validates, and writes its audit row in the same transaction.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from commitments.models import Commitment, Criterion, Rubric
+from organizations.models import Membership, Organization, User
+from organizations.services import audit_log
+
+from .models import (
+    ActionItem,
+    Assessment,
+    Assignment,
+    CommitmentScore,
+    Cycle,
+    EvidenceFile,
+    Response,
+    ReviewComment,
+)
+from .scoring import ScoredAnswer, commitment_scores, overall_score
+
+# Evidence files: the formats quality teams actually send, and a size that email also carries.
+EVIDENCE_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+MAX_LINKS = 20
+
+
+def _save(instance: Model, by: User | None, update_fields: list[str] | None = None) -> None:
+    instance._history_user = by  # type: ignore[attr-defined]  # read by simple-history
+    instance.save(update_fields=update_fields)
+
+
+# --- Cycles ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cycle_create(*, name: str, rubric: Rubric, opens_on: date, closes_on: date, by: User) -> Cycle:
+    """A new cycle, not yet open, bound to a published rubric."""
+    if rubric.status != Rubric.Status.PUBLISHED:
+        raise ValidationError({"rubric": "Only a published rubric can be chosen for a cycle."})
+    if closes_on < opens_on:
+        raise ValidationError({"closes_on": "A cycle closes on or after the day it opens."})
+    if Cycle.objects.filter(name=name).exists():
+        raise ValidationError({"name": f"A cycle named {name} exists already."})
+    cycle = Cycle.objects.create(name=name, rubric=rubric, opens_on=opens_on, closes_on=closes_on)
+    audit_log(action="cycle.create", actor=by, target=cycle, detail={"name": name})
+    return cycle
+
+
+@transaction.atomic
+def cycle_set_status(*, cycle: Cycle, status: str, by: User) -> Cycle:
+    """Open a cycle (organizations may start assessments) or close it."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    allowed = {
+        Cycle.Status.DRAFT: {Cycle.Status.OPEN},
+        Cycle.Status.OPEN: {Cycle.Status.CLOSED},
+        Cycle.Status.CLOSED: {Cycle.Status.OPEN},
+    }
+    if status not in allowed[Cycle.Status(cycle.status)]:
+        raise ValidationError(
+            f"A {cycle.get_status_display().lower()} cycle cannot become {status}."
+        )
+    cycle.status = status
+    cycle.save(update_fields=["status"])
+    audit_log(action=f"cycle.{status}", actor=by, target=cycle)
+    return cycle
+
+
+# --- Starting, with learning carried from the last cycle ----------------------------------------
+
+
+def last_submitted_assessment(
+    *, organization: Organization, before: Cycle | None = None
+) -> Assessment | None:
+    """The organization's most recently submitted (or accepted) assessment of another cycle."""
+    qs = Assessment.objects.filter(
+        organization=organization, status__in=Assessment.SUBMITTED_STATES
+    )
+    if before is not None:
+        qs = qs.exclude(cycle=before)
+    return qs.order_by("-submitted_at").select_related("cycle").first()
+
+
+@transaction.atomic
+def assessment_start(
+    *, organization: Organization, cycle: Cycle, by: User, carry_forward: bool = False
+) -> Assessment:
+    """Create the organization's assessment for an open cycle, one empty answer per criterion;
+    with carry_forward, copy the last submitted answers and open actions where the criterion
+    (by code) still exists, flagged to be confirmed."""
+    if cycle.status != Cycle.Status.OPEN:
+        raise ValidationError("This cycle is not open.")
+    if Assessment.objects.filter(organization=organization, cycle=cycle).exists():
+        raise ValidationError("Your organization has already started this cycle's assessment.")
+    source = last_submitted_assessment(organization=organization, before=cycle)
+    if carry_forward and source is None:
+        raise ValidationError("There is no earlier submitted assessment to start from.")
+    assessment = Assessment(
+        organization=organization,
+        cycle=cycle,
+        created_by=by,
+        carried_from=source if carry_forward else None,
+    )
+    _save(assessment, by)
+    criteria = list(
+        Criterion.objects.filter(commitment__rubric_id=cycle.rubric_id).select_related("commitment")
+    )
+    previous: dict[str, Response] = {}
+    if carry_forward and source is not None:
+        # Only this organization's own earlier answers, matched by criterion code.
+        previous = {
+            r.criterion.code: r
+            for r in Response.objects.filter(assessment=source).select_related("criterion")
+        }
+    now = timezone.now()
+    responses = []
+    for criterion in criteria:
+        old = previous.get(criterion.code)
+        if old is not None and old.is_answered:
+            responses.append(
+                Response(
+                    assessment=assessment,
+                    criterion=criterion,
+                    level=old.level,
+                    not_applicable=old.not_applicable,
+                    na_reason=old.na_reason,
+                    evidence=old.evidence,
+                    evidence_links=old.evidence_links,
+                    notes=old.notes,
+                    confidence=old.confidence,
+                    carried_forward=True,
+                    answered_by=by,
+                    updated_at=now,
+                )
+            )
+        else:
+            responses.append(Response(assessment=assessment, criterion=criterion))
+    Response.objects.bulk_create(responses)
+    carried_actions = 0
+    if carry_forward and source is not None:
+        carried_actions = _carry_actions(source=source, to=assessment, criteria=criteria)
+    audit_log(
+        action="assessment.start",
+        actor=by,
+        target=assessment,
+        organization=organization,
+        detail={
+            "cycle": cycle.name,
+            "carried_from": source.pk if carry_forward and source else None,
+            "carried_answers": sum(r.carried_forward for r in responses),
+            "carried_actions": carried_actions,
+        },
+    )
+    return assessment
+
+
+def _carry_actions(*, source: Assessment, to: Assessment, criteria: list[Criterion]) -> int:
+    by_code = {c.code: c for c in criteria}
+    commitments = {c.commitment.code: c.commitment for c in criteria}
+    items = []
+    for item in ActionItem.objects.filter(
+        assessment=source, status__in=ActionItem.OPEN_STATES
+    ).select_related("commitment", "criterion"):
+        commitment = commitments.get(item.commitment.code)
+        if commitment is None:
+            continue  # the commitment left the rubric; its plan stays with the old assessment
+        criterion = by_code.get(item.criterion.code) if item.criterion else None
+        items.append(
+            ActionItem(
+                assessment=to,
+                commitment=commitment,
+                criterion=criterion,
+                target_level=item.target_level,
+                title=item.title,
+                description=item.description,
+                owner=item.owner,
+                due_date=item.due_date,
+                status=item.status,
+                carried_forward=True,
+            )
+        )
+    ActionItem.objects.bulk_create(items)
+    return len(items)
+
+
+# --- Answering ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResponseInput:
+    level: int | None
+    not_applicable: bool
+    na_reason: str
+    evidence: str
+    evidence_links: Sequence[str]
+    notes: str
+    confidence: str
+
+
+class StaleResponseError(Exception):
+    """Someone saved this answer after the person opened it; their version is in `current`."""
+
+    def __init__(self, current: Response) -> None:
+        super().__init__(f"{current.criterion.code} was changed by someone else.")
+        self.current = current
+
+
+def _require_editable(assessment: Assessment) -> None:
+    if not assessment.is_editable:
+        raise ValidationError(
+            f"This assessment is {assessment.get_status_display().lower()}; "
+            "it can be changed again only if the consortium returns it."
+        )
+
+
+def validate_response_input(data: ResponseInput) -> dict[str, list[str]]:
+    """Field errors of one answer, keyed by field name (empty when valid)."""
+    errors: dict[str, list[str]] = {}
+    if data.not_applicable and data.level is not None:
+        errors.setdefault("level", []).append("Choose a level or not applicable, not both.")
+    if data.not_applicable and not data.na_reason.strip():
+        errors.setdefault("na_reason", []).append(
+            "Say why this criterion does not apply to your organization."
+        )
+    if data.level is not None and not 1 <= data.level <= 5:
+        errors.setdefault("level", []).append("A level is 1 to 5.")
+    if len(data.evidence_links) > MAX_LINKS:
+        errors.setdefault("evidence_links", []).append(f"At most {MAX_LINKS} links.")
+    check = URLValidator(schemes=["http", "https"])
+    for link in data.evidence_links:
+        try:
+            check(link)
+        except ValidationError:
+            errors.setdefault("evidence_links", []).append(
+                f"“{link[:80]}” is not a web address (it should start with https://)."
+            )
+    if data.confidence not in ("", *Response.Confidence.values):
+        errors.setdefault("confidence", []).append("Choose low, medium or high.")
+    return errors
+
+
+@transaction.atomic
+def responses_save(
+    *,
+    assessment: Assessment,
+    answers: Mapping[int, tuple[int, ResponseInput]],
+    by: User,
+) -> list[Response]:
+    """Save several answers of one assessment at once: {response id: (version seen, input)}.
+
+    All or nothing: if any answer was changed by someone else since it was read, nothing is
+    saved and StaleResponseError names the first such answer with its current content.
+    Answers whose input equals what is stored are left alone (no new version, no history).
+    """
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _require_editable(assessment)
+    # Row locks: two people saving the same answers at once are serialized, so the version
+    # check below cannot pass for both.
+    rows = {
+        r.pk: r
+        for r in Response.objects.select_for_update()
+        .filter(assessment=assessment, pk__in=list(answers))
+        .select_related("criterion", "answered_by")
+    }
+    if len(rows) != len(answers):
+        raise ValidationError("An answer does not belong to this assessment.")
+    for pk, (seen_version, data) in answers.items():
+        errors = validate_response_input(data)
+        if errors:
+            raise ValidationError(errors)
+        if rows[pk].version != seen_version:
+            raise StaleResponseError(rows[pk])
+    saved = []
+    now = timezone.now()
+    for pk, (_, data) in answers.items():
+        row = rows[pk]
+        values = {
+            "level": None if data.not_applicable else data.level,
+            "not_applicable": data.not_applicable,
+            "na_reason": data.na_reason.strip() if data.not_applicable else "",
+            "evidence": data.evidence,
+            "evidence_links": list(data.evidence_links),
+            "notes": data.notes,
+            "confidence": data.confidence,
+        }
+        if all(getattr(row, f) == v for f, v in values.items()):
+            continue
+        for f, v in values.items():
+            setattr(row, f, v)
+        row.carried_forward = False  # saving an answer confirms it
+        row.answered_by = by
+        row.updated_at = now
+        row.version += 1
+        _save(
+            row,
+            by,
+            update_fields=[*values, "carried_forward", "answered_by", "updated_at", "version"],
+        )
+        saved.append(row)
+    if saved:
+        audit_log(
+            action="response.save",
+            actor=by,
+            target=assessment,
+            organization=assessment.organization,
+            detail={"criteria": [r.criterion.code for r in saved]},
+        )
+    return saved
+
+
+@transaction.atomic
+def response_confirm(*, response: Response, by: User) -> Response:
+    """Confirm an answer carried forward from the last cycle, unchanged."""
+    response = Response.objects.select_for_update().select_related("assessment").get(pk=response.pk)
+    _require_editable(response.assessment)
+    if response.carried_forward:
+        response.carried_forward = False
+        response.version += 1
+        response.answered_by = by
+        response.updated_at = timezone.now()
+        _save(
+            response, by, update_fields=["carried_forward", "version", "answered_by", "updated_at"]
+        )
+    return response
+
+
+@transaction.atomic
+def evidence_file_add(*, response: Response, upload: UploadedFile, by: User) -> EvidenceFile:
+    """Attach a file to an answer, refusing types and sizes we do not keep."""
+    _require_editable(response.assessment)
+    name = PurePath(upload.name or "").name
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in EVIDENCE_TYPES:
+        allowed = ", ".join(sorted(s.lstrip(".") for s in EVIDENCE_TYPES))
+        raise ValidationError({"file": f"{name or 'This file'}: only {allowed} files are kept."})
+    if upload.size is None or upload.size > EVIDENCE_MAX_BYTES:
+        raise ValidationError(
+            {"file": f"{name} is larger than {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB."}
+        )
+    if upload.size == 0:
+        raise ValidationError({"file": f"{name} is empty."})
+    stored = EvidenceFile(
+        response=response,
+        original_name=name[:200],
+        content_type=EVIDENCE_TYPES[suffix],
+        size=upload.size,
+        uploaded_by=by,
+    )
+    stored.file.save(name, upload, save=False)
+    stored.save()
+    audit_log(
+        action="evidence.upload",
+        actor=by,
+        target=stored,
+        organization=response.assessment.organization,
+        detail={"criterion": response.criterion.code, "name": name, "size": upload.size},
+    )
+    return stored
+
+
+# --- Assignments and the improvement plan --------------------------------------------------------
+
+
+@transaction.atomic
+def assignment_set(
+    *, assessment: Assessment, commitment: Commitment, membership: Membership | None, by: User
+) -> Assignment | None:
+    """Give a commitment to a member of the organization (None removes the assignment)."""
+    _require_editable(assessment)
+    if commitment.rubric_id != assessment.cycle.rubric_id:
+        raise ValidationError("That commitment is not part of this assessment's rubric.")
+    current = Assignment.objects.filter(assessment=assessment, commitment=commitment).first()
+    if membership is None:
+        if current is not None:
+            current._history_user = by  # type: ignore[attr-defined]
+            current.delete()
+        return None
+    if membership.organization_id != assessment.organization_id:
+        raise ValidationError({"membership": "Only members of your organization can be assigned."})
+    if membership.role == Membership.Role.VIEWER:
+        raise ValidationError({"membership": "Viewers read only; assign a contributor or lead."})
+    assignment = current or Assignment(assessment=assessment, commitment=commitment)
+    assignment.membership = membership
+    assignment.assigned_by = by
+    _save(assignment, by)
+    audit_log(
+        action="assignment.set",
+        actor=by,
+        target=assessment,
+        organization=assessment.organization,
+        detail={"commitment": commitment.code, "member": membership.user.email},
+    )
+    return assignment
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    title: str
+    description: str
+    criterion: Criterion | None
+    target_level: int | None
+    owner: User | None
+    due_date: date | None
+    status: str
+
+
+@transaction.atomic
+def action_item_save(
+    *,
+    assessment: Assessment,
+    commitment: Commitment,
+    data: ActionInput,
+    by: User,
+    item: ActionItem | None = None,
+) -> ActionItem:
+    """Create or update one step of a commitment's improvement plan."""
+    _require_editable(assessment)
+    errors: dict[str, list[str]] = {}
+    if not data.title.strip():
+        errors["title"] = ["Give the action a short title."]
+    if data.criterion is not None and data.criterion.commitment_id != commitment.pk:
+        errors["criterion"] = ["Choose a criterion of this commitment."]
+    if data.target_level is not None and not 1 <= data.target_level <= 5:
+        errors["target_level"] = ["A target level is 1 to 5."]
+    if (
+        data.owner is not None
+        and not Membership.objects.filter(
+            organization_id=assessment.organization_id, user=data.owner
+        ).exists()
+    ):
+        errors["owner"] = ["The owner must be a member of your organization."]
+    if data.status not in ActionItem.Status.values:
+        errors["status"] = ["Choose a status."]
+    if errors:
+        raise ValidationError(errors)
+    if item is None:
+        item = ActionItem(assessment=assessment, commitment=commitment)
+    elif item.assessment_id != assessment.pk or item.commitment_id != commitment.pk:
+        raise ValidationError("That action belongs to another plan.")
+    item.title = data.title.strip()
+    item.description = data.description
+    item.criterion = data.criterion
+    item.target_level = data.target_level
+    item.owner = data.owner
+    item.due_date = data.due_date
+    item.status = data.status
+    item.carried_forward = False
+    _save(item, by)
+    audit_log(
+        action="action.save",
+        actor=by,
+        target=item,
+        organization=assessment.organization,
+        detail={"commitment": commitment.code, "title": item.title},
+    )
+    return item
+
+
+# --- Submitting, scoring, review ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A criterion that blocks submission, and why."""
+
+    commitment_code: str
+    commitment_name: str
+    criterion_code: str
+    reason: str
+
+
+def responses_missing(*, assessment: Assessment) -> list[Missing]:
+    """Every criterion still without a level or an N/A reason, or carried but unconfirmed."""
+    missing = []
+    for r in Response.objects.filter(assessment=assessment).select_related("criterion__commitment"):
+        commitment = r.criterion.commitment
+        if r.carried_forward:
+            reason = "carried forward from the last cycle — confirm or change it"
+        elif r.not_applicable and not r.na_reason.strip():
+            reason = "marked not applicable without a reason"
+        elif not r.is_answered:
+            reason = "no level chosen"
+        else:
+            continue
+        missing.append(Missing(commitment.code, commitment.name, r.criterion.code, reason))
+    return missing
+
+
+def commitment_scores_store(*, assessment: Assessment) -> dict[str, Decimal | None]:
+    """Compute and store each commitment's score (replacing any from an earlier submission)."""
+    responses = list(
+        Response.objects.filter(assessment=assessment).select_related("criterion__commitment")
+    )
+    scores = commitment_scores(
+        ScoredAnswer(r.criterion.commitment.code, r.criterion.weight, r.level) for r in responses
+    )
+    commitments = {r.criterion.commitment.code: r.criterion.commitment for r in responses}
+    CommitmentScore.objects.filter(assessment=assessment).delete()
+    CommitmentScore.objects.bulk_create(
+        CommitmentScore(
+            assessment=assessment,
+            commitment=commitments[code],
+            score=score,
+            answered=sum(
+                1 for r in responses if r.criterion.commitment.code == code and r.level is not None
+            ),
+            not_applicable=sum(
+                1 for r in responses if r.criterion.commitment.code == code and r.not_applicable
+            ),
+        )
+        for code, score in scores.items()
+    )
+    assessment.overall_score = overall_score(scores)
+    assessment.save(update_fields=["overall_score"])
+    return scores
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, by: User) -> Assessment:
+    """Lock the assessment and store its scores; refuses while anything is missing."""
+    # Row lock: two leads pressing submit at once must not store scores twice.
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _require_editable(assessment)
+    missing = responses_missing(assessment=assessment)
+    if missing:
+        raise ValidationError(
+            f"{len(missing)} criteria still need a level or a reason for not applicable."
+        )
+    assessment.status = Assessment.Status.SUBMITTED
+    assessment.submitted_at = timezone.now()
+    assessment.submitted_by = by
+    _save(assessment, by, update_fields=["status", "submitted_at", "submitted_by"])
+    commitment_scores_store(assessment=assessment)
+    audit_log(
+        action="assessment.submit",
+        actor=by,
+        target=assessment,
+        organization=assessment.organization,
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_accept(*, assessment: Assessment, by: User) -> Assessment:
+    """Staff accept a submitted assessment: it stays read-only for good."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != Assessment.Status.SUBMITTED:
+        raise ValidationError("Only a submitted assessment can be accepted.")
+    assessment.status = Assessment.Status.ACCEPTED
+    assessment.reviewed_at = timezone.now()
+    assessment.reviewed_by = by
+    _save(assessment, by, update_fields=["status", "reviewed_at", "reviewed_by"])
+    audit_log(
+        action="assessment.accept",
+        actor=by,
+        target=assessment,
+        organization=assessment.organization,
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_return(
+    *, assessment: Assessment, by: User, comments: Mapping[Commitment | None, str]
+) -> Assessment:
+    """Staff return a submitted assessment with comments (per commitment, or general)."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != Assessment.Status.SUBMITTED:
+        raise ValidationError("Only a submitted assessment can be returned.")
+    written = {c: body.strip() for c, body in comments.items() if body.strip()}
+    if not written:
+        raise ValidationError("Say what needs to change: write at least one comment.")
+    for commitment in written:
+        if commitment is not None and commitment.rubric_id != assessment.cycle.rubric_id:
+            raise ValidationError("A comment names a commitment of another rubric.")
+    ReviewComment.objects.bulk_create(
+        ReviewComment(assessment=assessment, commitment=c, body=body, author=by)
+        for c, body in written.items()
+    )
+    assessment.status = Assessment.Status.RETURNED
+    assessment.reviewed_at = timezone.now()
+    assessment.reviewed_by = by
+    _save(assessment, by, update_fields=["status", "reviewed_at", "reviewed_by"])
+    audit_log(
+        action="assessment.return",
+        actor=by,
+        target=assessment,
+        organization=assessment.organization,
+        detail={"comments": len(written)},
+    )
+    return assessment
