@@ -10,10 +10,13 @@ APPS := lhs_assess commitments organizations assessments reports
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@# axe-core for the browser tests (test-only, never served); skipped where there is no npm.
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund; \
+	else echo "npm not found: browser accessibility tests will be skipped"; fi
 	touch $(STAMP)
 
 # Zero-setup demo: SQLite file in var/, tasks in-process, served on http://127.0.0.1:8000.
@@ -50,4 +53,4 @@ worker: install
 	$(BIN)/celery -A lhs_assess worker --loglevel=INFO --concurrency=2
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -281,7 +281,7 @@ def responses_save(
     # check below cannot pass for both.
     rows = {
         r.pk: r
-        for r in Response.objects.select_for_update()
+        for r in Response.objects.select_for_update(of=("self",))
         .filter(assessment=assessment, pk__in=list(answers))
         .select_related("criterion", "answered_by")
     }

@@ -1,0 +1,93 @@
+"""A real Chromium driven by Playwright against the live test server, with axe-core checks."""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+REQUIRE = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false", "no")
+
+
+# The serious and critical WCAG 2.x A/AA rules fail a test; minor ones are reported only.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+FAILING_IMPACTS = {"serious", "critical"}
+
+
+def _missing(reason: str) -> None:
+    if REQUIRE:
+        pytest.fail(f"REQUIRE_SERVICES is set but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser(django_db_setup: None) -> Iterator[Any]:
+    """One Chromium per test module. The test database exists before Playwright starts its
+    event loop in this thread; while the loop lives, Django's guard against ORM calls from an
+    async context would refuse the test's own (synchronous) database work, so it is lifted
+    for exactly that long."""
+    if CHROMIUM is None:
+        _missing("no chromium on this machine (apt-get install chromium).")
+    if not AXE.exists():
+        _missing("axe-core is not installed (make install runs npm ci).")
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.console_errors = errors
+    yield page
+    context.close()
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Serious and critical WCAG A/AA violations on the page as it is now."""
+    # evaluate() runs through the DevTools protocol, so our CSP (no inline script) still
+    # applies to the page while axe is loaded for the check.
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text() + "\n;undefined")
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in FAILING_IMPACTS
+    ]
+
+
+def assert_accessible(page: Any) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"axe found on {page.url}: {violations}"
