@@ -47,6 +47,7 @@ def assessment_commitments(*, assessment: Assessment) -> list[Commitment]:
 class CriterionAnswer:
     criterion: Criterion
     response: Response | None
+    level_name: str = ""
 
 
 @dataclass
@@ -64,7 +65,6 @@ class ReviewSummary:
     commitments: list[CommitmentReview]
     comments: list[ReviewComment]
     overall_score: Decimal | None
-    levels: dict[int, str]
 
     @property
     def has_actions(self) -> bool:
@@ -79,12 +79,23 @@ def review_summary(*, assessment: Assessment) -> ReviewSummary:
     )
     responses = {r.criterion_id: r for r in Response.objects.filter(assessment=assessment)}
     scores = {s.commitment_id: s for s in CommitmentScore.objects.filter(assessment=assessment)}
+    levels = dict(
+        MaturityLevel.objects.filter(rubric_id=assessment.cycle.rubric_id).values_list(
+            "level", "name"
+        )
+    )
     by_commitment = {
         c.pk: CommitmentReview(commitment=c, score=scores.get(c.pk)) for c in commitments
     }
     for criterion in criteria:
+        response = responses.get(criterion.pk)
+        level = response.level if response is not None else None
         by_commitment[criterion.commitment_id].answers.append(
-            CriterionAnswer(criterion=criterion, response=responses.get(criterion.pk))
+            CriterionAnswer(
+                criterion=criterion,
+                response=response,
+                level_name=levels.get(level, "") if level is not None else "",
+            )
         )
     for item in ActionItem.objects.filter(assessment=assessment).select_related(
         "criterion", "owner"
@@ -98,9 +109,4 @@ def review_summary(*, assessment: Assessment) -> ReviewSummary:
         commitments=list(by_commitment.values()),
         comments=comments,
         overall_score=assessment.overall_score,
-        levels=dict(
-            MaturityLevel.objects.filter(rubric_id=assessment.cycle.rubric_id).values_list(
-                "level", "name"
-            )
-        ),
     )
