@@ -144,4 +144,5 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
                 f"Returned the assessment of {assessment.organization.name} with your comments.",
             )
             return redirect("consortium:review_queue")
+    messages.error(request, "Not returned yet: see the comments form under Decision.")
     return _review_page(request, assessment, form=form, status=400)
