@@ -8,7 +8,9 @@ from django.urls import reverse
 from organizations.access import (
     PERM_VIEW_AUDIT,
     current_membership,
+    user_may_manage_cycles,
     user_may_manage_organizations,
+    user_may_review,
 )
 
 
@@ -30,6 +32,10 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
         items.append(NavItem("Members", reverse("organizations:members", args=[slug])))
     if user_may_manage_organizations(user):
         items.append(NavItem("All organizations", reverse("organizations:staff_list")))
+    if user_may_manage_cycles(user):
+        items.append(NavItem("Cycles", reverse("consortium:cycles")))
+    if user_may_review(user):
+        items.append(NavItem("Review queue", reverse("consortium:review_queue")))
     if user.has_perm(PERM_VIEW_AUDIT):
         items.append(NavItem("Audit log", reverse("organizations:audit_log")))
     if user.is_staff:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("rubric/", include("commitments.urls")),
     path("accounts/", include("allauth.urls")),
     path("organizations/", include("organizations.urls")),
+    path("consortium/", include("assessments.staff_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from .models import Membership, Organization, User
 
 if TYPE_CHECKING:
-    from assessments.models import Assessment, EvidenceFile, Response
+    from assessments.models import Assessment, Cycle, EvidenceFile, Response
 
 AnyUser = User | AnonymousUser
 
@@ -27,6 +27,8 @@ PERM_REVIEW = "organizations.review_assessments"
 PERM_MANAGE_ORGANIZATIONS = "organizations.manage_organizations"
 PERM_MANAGE_ALL_MEMBERSHIPS = "organizations.manage_all_memberships"
 PERM_VIEW_AUDIT = "organizations.view_auditevent"
+# Granted to the consortium staff and administrators groups (organizations migration 0005).
+PERM_MANAGE_CYCLES = "assessments.change_cycle"
 
 
 def user_is_staff(user: AnyUser) -> bool:
@@ -229,9 +231,37 @@ def assessment_for_reviewer(*, user: AnyUser, pk: int) -> "Assessment":
     )
 
 
+def user_may_review(user: AnyUser) -> bool:
+    """Consortium staff who accept or return submitted assessments."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm(PERM_REVIEW))
+
+
 def require_reviewer(user: AnyUser) -> None:
-    if not (user.is_authenticated and user.has_perm(PERM_REVIEW)):
+    if not user_may_review(user):
         raise PermissionDenied
+
+
+# --- Cycles --------------------------------------------------------------------------------------
+# Cycles hold no organization's data; opening and closing them is consortium staff's work.
+
+
+def user_may_manage_cycles(user: AnyUser) -> bool:
+    """Consortium staff and administrators: create, open and close cycles."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm(PERM_MANAGE_CYCLES))
+
+
+def require_cycle_manager(user: AnyUser) -> None:
+    """403 unless the person may create, open and close cycles."""
+    if not user_may_manage_cycles(user):
+        raise PermissionDenied
+
+
+def cycle_for_manager(*, user: AnyUser, pk: int) -> "Cycle":
+    """A cycle to open or close: 403 for anyone who may not manage cycles, 404 if missing."""
+    from assessments.models import Cycle
+
+    require_cycle_manager(user)
+    return get_object_or_404(Cycle.objects.select_related("rubric"), pk=pk)
 
 
 def response_for_user(*, user: AnyUser, assessment: "Assessment", pk: int) -> "Response":

@@ -11,15 +11,17 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from commitments.tests.factories import make_rubric
 from organizations.models import Membership
 from organizations.services import invitation_create
 
 from .conftest import Cast
+from .staff_data import a_cycle, a_submitted_assessment
 
 pytestmark = pytest.mark.django_db
 
 # Namespaces of our apps whose views the matrix must cover.
-OUR_NAMESPACES = {"organizations", "commitments", "assessments", "reports"}
+OUR_NAMESPACES = {"organizations", "commitments", "assessments", "reports", "consortium"}
 
 WHO = ("anonymous", "viewer_a", "contributor_a", "lead_a", "lead_b", "staff", "admin")
 
@@ -57,7 +59,28 @@ def _organization_fields(c: Cast) -> dict[str, Any]:
     }
 
 
+def _draft_cycle(c: Cast) -> dict[str, Any]:
+    return {"pk": a_cycle(by=c.staff, open_=False).pk}
+
+
+def _new_cycle_fields(c: Cast) -> dict[str, Any]:
+    rubric = make_rubric()
+    return {
+        "name": "2027",
+        "rubric": rubric.pk,
+        "opens_on": "2027-01-01",
+        "closes_on": "2027-12-31",
+    }
+
+
+def _submitted_a(c: Cast) -> dict[str, Any]:
+    cycle = a_cycle(by=c.staff)
+    return {"pk": a_submitted_assessment(organization=c.org_a, cycle=cycle, by=c.lead_a).pk}
+
+
 # view name: (url kwargs, POST data, {method: answers in the order of WHO})
+# The consortium pages (cycles, review) are staff's: members of any organization, the lead of
+# A included, are signed in but not staff, so 403; staff and admins 200, or 302 after a POST.
 MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
     "organizations:index": (
         _none,
@@ -118,6 +141,42 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
         _none,
         _none,
         {"GET": (302, 403, 403, 403, 403, 403, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "consortium:cycles": (
+        _none,
+        _none,
+        {"GET": (302, 403, 403, 403, 403, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "consortium:cycle_create": (
+        _none,
+        _new_cycle_fields,
+        {"GET": (302, 403, 403, 403, 403, 200, 200), "POST": (302, 403, 403, 403, 403, 302, 302)},
+    ),
+    "consortium:cycle_status": (
+        _draft_cycle,
+        lambda c: {"status": "open"},
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 403, 403, 403, 302, 302)},
+    ),
+    "consortium:review_queue": (
+        _none,
+        _none,
+        {"GET": (302, 403, 403, 403, 403, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    # An assessment of organization A, submitted: even its own lead may not review it.
+    "consortium:review": (
+        _submitted_a,
+        _none,
+        {"GET": (302, 403, 403, 403, 403, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "consortium:review_accept": (
+        _submitted_a,
+        _none,
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 403, 403, 403, 302, 302)},
+    ),
+    "consortium:review_return": (
+        _submitted_a,
+        lambda c: {"general": "Add the minutes you mention as evidence."},
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 403, 403, 403, 302, 302)},
     ),
 }
 

@@ -1,0 +1,79 @@
+"""Forms of the consortium staff's pages; the services validate what needs the database."""
+
+from collections.abc import Iterable
+
+from django import forms
+
+from commitments.models import Commitment, Rubric
+
+from .staff_selectors import rubrics_for_new_cycle
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class RubricChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Rubric) -> str:
+        return f"{obj.name} {obj.version}"
+
+
+class CycleForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=100, help_text="For example 2026, shown to every organization."
+    )
+    rubric = RubricChoiceField(
+        label="Rubric",
+        queryset=Rubric.objects.none(),
+        empty_label="Choose a published rubric",
+        error_messages={"invalid_choice": "Choose a published rubric."},
+    )
+    opens_on = forms.DateField(label="Opens on", widget=DateInput)
+    closes_on = forms.DateField(label="Closes on", widget=DateInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Drafts and retired rubrics are never offered (cycle_create refuses them too).
+        self.fields["rubric"].queryset = rubrics_for_new_cycle()  # type: ignore[attr-defined]
+
+
+class CycleStatusForm(forms.Form):
+    status = forms.ChoiceField(label="New status", choices=[("open", "Open"), ("closed", "Closed")])
+
+
+GENERAL = "general"
+
+
+def _field_name(commitment: Commitment) -> str:
+    return f"commitment_{commitment.pk}"
+
+
+class ReturnForm(forms.Form):
+    """Comments for the organization: one per commitment and one on the whole; at least one."""
+
+    def __init__(self, *args: object, commitments: Iterable[Commitment], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.commitments = list(commitments)
+        textarea = forms.Textarea(attrs={"rows": 2})
+        self.fields[GENERAL] = forms.CharField(
+            label="General comment", required=False, widget=textarea
+        )
+        for commitment in self.commitments:
+            self.fields[_field_name(commitment)] = forms.CharField(
+                label=f"Comment on {commitment.name}", required=False, widget=textarea
+            )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not any(str(v).strip() for v in data.values() if v):
+            raise forms.ValidationError(
+                "Say what needs to change: write at least one comment before returning."
+            )
+        return data
+
+    def comments(self) -> dict[Commitment | None, str]:
+        """The comments for assessment_return: {commitment or None (general): text}."""
+        found: dict[Commitment | None, str] = {None: self.cleaned_data.get(GENERAL, "")}
+        for commitment in self.commitments:
+            found[commitment] = self.cleaned_data.get(_field_name(commitment), "")
+        return found

@@ -1,0 +1,112 @@
+"""Reads for the consortium staff's pages: cycles, the review queue and one review.
+
+Callers check access first (organizations/access.py); these read whatever they are given.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+
+from commitments.models import Commitment, Criterion, MaturityLevel, Rubric
+
+from .models import ActionItem, Assessment, CommitmentScore, Cycle, Response, ReviewComment
+
+
+def cycles_with_counts() -> QuerySet[Cycle]:
+    """Every cycle, newest first, with its rubric and its assessments counted per status."""
+    counts = {
+        f"{status}_count": Count("assessments", filter=Q(assessments__status=status))
+        for status in Assessment.Status.values
+    }
+    return Cycle.objects.select_related("rubric").annotate(**counts).order_by("-opens_on", "-id")
+
+
+def rubrics_for_new_cycle() -> QuerySet[Rubric]:
+    """Published rubrics, the only ones a cycle may be bound to; newest first."""
+    return Rubric.objects.filter(status=Rubric.Status.PUBLISHED).order_by(
+        "name", "-published_at", "-id"
+    )
+
+
+def review_queue() -> QuerySet[Assessment]:
+    """Submitted assessments waiting for review, the longest-waiting first."""
+    return (
+        Assessment.objects.filter(status=Assessment.Status.SUBMITTED)
+        .select_related("organization", "cycle")
+        .order_by("submitted_at", "id")
+    )
+
+
+def assessment_commitments(*, assessment: Assessment) -> list[Commitment]:
+    """The commitments of the assessment's rubric, in order."""
+    return list(Commitment.objects.filter(rubric_id=assessment.cycle.rubric_id).order_by("order"))
+
+
+@dataclass
+class CriterionAnswer:
+    criterion: Criterion
+    response: Response | None
+    level_name: str = ""
+
+
+@dataclass
+class CommitmentReview:
+    """One commitment of an assessment under review: its score, answers and plan."""
+
+    commitment: Commitment
+    score: CommitmentScore | None
+    answers: list[CriterionAnswer] = field(default_factory=list)
+    actions: list[ActionItem] = field(default_factory=list)
+
+
+@dataclass
+class ReviewSummary:
+    commitments: list[CommitmentReview]
+    comments: list[ReviewComment]
+    overall_score: Decimal | None
+
+    @property
+    def has_actions(self) -> bool:
+        return any(c.actions for c in self.commitments)
+
+
+def review_summary(*, assessment: Assessment) -> ReviewSummary:
+    """Everything a reviewer reads about one assessment, in a fixed number of queries."""
+    commitments = assessment_commitments(assessment=assessment)
+    criteria = Criterion.objects.filter(commitment__rubric_id=assessment.cycle.rubric_id).order_by(
+        "commitment__order", "order"
+    )
+    responses = {r.criterion_id: r for r in Response.objects.filter(assessment=assessment)}
+    scores = {s.commitment_id: s for s in CommitmentScore.objects.filter(assessment=assessment)}
+    levels = dict(
+        MaturityLevel.objects.filter(rubric_id=assessment.cycle.rubric_id).values_list(
+            "level", "name"
+        )
+    )
+    by_commitment = {
+        c.pk: CommitmentReview(commitment=c, score=scores.get(c.pk)) for c in commitments
+    }
+    for criterion in criteria:
+        response = responses.get(criterion.pk)
+        level = response.level if response is not None else None
+        by_commitment[criterion.commitment_id].answers.append(
+            CriterionAnswer(
+                criterion=criterion,
+                response=response,
+                level_name=levels.get(level, "") if level is not None else "",
+            )
+        )
+    for item in ActionItem.objects.filter(assessment=assessment).select_related(
+        "criterion", "owner"
+    ):
+        if item.commitment_id in by_commitment:
+            by_commitment[item.commitment_id].actions.append(item)
+    comments = list(
+        ReviewComment.objects.filter(assessment=assessment).select_related("commitment", "author")
+    )
+    return ReviewSummary(
+        commitments=list(by_commitment.values()),
+        comments=comments,
+        overall_score=assessment.overall_score,
+    )

@@ -1,0 +1,148 @@
+"""The consortium staff's pages: cycles, the review queue, and reviewing one assessment.
+
+Staff read an organization's answers here but never change them: the only writes are the
+cycle services and accepting or returning an assessment.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from organizations import access
+from organizations.models import User
+
+from . import services, staff_selectors
+from .models import Assessment
+from .staff_forms import CycleForm, CycleStatusForm, ReturnForm
+
+QUEUE_PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in person (login_required ran first)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
+# --- Cycles --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    access.require_cycle_manager(request.user)
+    cycles = staff_selectors.cycles_with_counts()
+    return render(request, "consortium/cycle_list.html", {"cycles": cycles})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cycle_create(request: HttpRequest) -> HttpResponse:
+    access.require_cycle_manager(request.user)
+    form = CycleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = services.cycle_create(by=_user(request), **form.cleaned_data)
+        except ValidationError as e:
+            for name, errors in e.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(request, f"Cycle {cycle.name} created. Open it when it should start.")
+            return redirect("consortium:cycles")
+    status = 400 if form.is_bound else 200
+    return render(request, "consortium/cycle_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def cycle_status(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = access.cycle_for_manager(user=request.user, pk=pk)
+    form = CycleStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose whether to open or close the cycle.")
+        return redirect("consortium:cycles")
+    try:
+        cycle = services.cycle_set_status(
+            cycle=cycle, status=form.cleaned_data["status"], by=_user(request)
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, f"Cycle {cycle.name} is now {cycle.get_status_display()}.")
+    return redirect("consortium:cycles")
+
+
+# --- Review --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    access.require_reviewer(request.user)
+    page = Paginator(staff_selectors.review_queue(), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "consortium/review_queue.html", {"page": page})
+
+
+def _review_page(
+    request: HttpRequest, assessment: Assessment, form: ReturnForm | None = None, status: int = 200
+) -> HttpResponse:
+    summary = staff_selectors.review_summary(assessment=assessment)
+    if form is None:
+        form = ReturnForm(commitments=[c.commitment for c in summary.commitments])
+    context = {
+        "assessment": assessment,
+        "summary": summary,
+        "form": form,
+        "may_decide": assessment.status == Assessment.Status.SUBMITTED,
+    }
+    return render(request, "consortium/review.html", context, status=status)
+
+
+@login_required
+@require_GET
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = access.assessment_for_reviewer(user=request.user, pk=pk)
+    return _review_page(request, assessment)
+
+
+@login_required
+@require_POST
+def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = access.assessment_for_reviewer(user=request.user, pk=pk)
+    try:
+        services.assessment_accept(assessment=assessment, by=_user(request))
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("consortium:review", pk=pk)
+    messages.success(request, f"Accepted the assessment of {assessment.organization.name}.")
+    return redirect("consortium:review_queue")
+
+
+@login_required
+@require_POST
+def review_return(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = access.assessment_for_reviewer(user=request.user, pk=pk)
+    commitments = staff_selectors.assessment_commitments(assessment=assessment)
+    form = ReturnForm(request.POST, commitments=commitments)
+    if form.is_valid():
+        try:
+            services.assessment_return(
+                assessment=assessment, by=_user(request), comments=form.comments()
+            )
+        except ValidationError as e:
+            form.add_error(None, e.messages)
+        else:
+            messages.success(
+                request,
+                f"Returned the assessment of {assessment.organization.name} with your comments.",
+            )
+            return redirect("consortium:review_queue")
+    messages.error(request, "Not returned yet: see the comments form under Decision.")
+    return _review_page(request, assessment, form=form, status=400)
