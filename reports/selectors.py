@@ -1,0 +1,252 @@
+"""The numbers a report is made of, loaded with a fixed number of queries.
+
+Peer figures come only from submitted or accepted assessments of the same cycle (so the same
+rubric version), and a figure built from fewer than PEER_MIN_GROUP_SIZE organizations is not
+returned at all: the report says the group is too small instead. No name of another
+organization ever leaves this module.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from assessments.models import ActionItem, Assessment, CommitmentScore, Response
+from commitments.models import Commitment
+
+from .aggregates import Percentile
+from .charts import Quartiles
+
+
+@dataclass(frozen=True)
+class CommitmentRow:
+    code: str
+    name: str
+    score: float | None
+    answered: int
+    not_applicable: int
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    commitment_code: str
+    code: str
+    prompt: str
+    level: int | None
+    level_name: str
+    not_applicable: bool
+    na_reason: str
+    evidence: str
+    notes: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class PeerGroup:
+    key: str
+    label: str
+    size: int
+    # None when the group has fewer organizations than the privacy threshold.
+    quartiles: dict[str, Quartiles] | None
+
+
+@dataclass(frozen=True)
+class Change:
+    criterion_code: str
+    prompt: str
+    before: int | None
+    after: int | None
+    notes: str
+
+    @property
+    def delta(self) -> int | None:
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    commitment_code: str
+    title: str
+    criterion_code: str
+    target_level: int | None
+    owner: str
+    due: str
+    status: str
+
+
+@dataclass
+class MaturityNumbers:
+    organization: str
+    cycle: str
+    rubric: str
+    status: str
+    submitted_at: datetime | None
+    overall: float | None
+    commitments: list[CommitmentRow]
+    criteria: list[CriterionRow]
+    peers: list[PeerGroup]
+    min_group: int
+    trend_cycles: list[str] = field(default_factory=list)
+    trend: dict[str, list[float | None]] = field(default_factory=dict)
+    previous_cycle: str | None = None
+    changes: list[Change] = field(default_factory=list)
+    weakest: list[str] = field(default_factory=list)
+    plan: list[PlanRow] = field(default_factory=list)
+
+
+def _f(value: Decimal | float | None) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def peer_groups(*, assessment: Assessment, min_size: int) -> list[PeerGroup]:
+    """Quartiles per commitment in each peer group of the assessment's organization."""
+    org = assessment.organization
+    prefix = "assessment__organization__"
+    groups = [
+        ("type", f"Same type ({org.get_type_display()})", Q(**{f"{prefix}type": org.type})),
+        (
+            "region",
+            f"Same region ({org.get_region_display()})",
+            Q(**{f"{prefix}region": org.region}),
+        ),
+        (
+            "size",
+            f"Same size ({org.get_size_band_display()})",
+            Q(**{f"{prefix}size_band": org.size_band}),
+        ),
+        ("all", "All participating organizations", Q()),
+    ]
+    base = CommitmentScore.objects.filter(
+        assessment__cycle_id=assessment.cycle_id,
+        assessment__status__in=Assessment.SUBMITTED_STATES,
+    )
+    result = []
+    for key, label, condition in groups:
+        rows = list(
+            base.filter(condition)
+            .values("commitment__code")
+            .annotate(
+                n=Count("score"),
+                orgs=Count("assessment__organization", distinct=True),
+                q1=Percentile("score", 0.25),
+                q2=Percentile("score", 0.5),
+                q3=Percentile("score", 0.75),
+            )
+        )
+        size = max((r["orgs"] for r in rows), default=0)
+        shown = {
+            r["commitment__code"]: Quartiles(
+                round(r["q1"], 2), round(r["q2"], 2), round(r["q3"], 2)
+            )
+            for r in rows
+            if r["n"] >= min_size
+        }
+        result.append(PeerGroup(key, label, size, shown if size >= min_size and shown else None))
+    return result
+
+
+def maturity_numbers(*, assessment: Assessment) -> MaturityNumbers:
+    """Everything the maturity report shows, for one submitted assessment."""
+    min_size = int(settings.PEER_MIN_GROUP_SIZE)
+    commitments = list(
+        Commitment.objects.filter(rubric_id=assessment.cycle.rubric_id).order_by("order")
+    )
+    stored = {s.commitment_id: s for s in CommitmentScore.objects.filter(assessment=assessment)}
+    rows = [
+        CommitmentRow(
+            c.code,
+            c.name,
+            _f(stored[c.pk].score) if c.pk in stored else None,
+            stored[c.pk].answered if c.pk in stored else 0,
+            stored[c.pk].not_applicable if c.pk in stored else 0,
+        )
+        for c in commitments
+    ]
+    levels = dict(assessment.cycle.rubric.levels.values_list("level", "name"))
+    responses = list(
+        Response.objects.filter(assessment=assessment)
+        .select_related("criterion__commitment")
+        .order_by("criterion__commitment__order", "criterion__order")
+    )
+    criteria = [
+        CriterionRow(
+            r.criterion.commitment.code, r.criterion.code, r.criterion.prompt, r.level,
+            levels.get(r.level, "") if r.level else "", r.not_applicable, r.na_reason,
+            r.evidence, r.notes, r.get_confidence_display() if r.confidence else "",
+        )
+        for r in responses
+    ]  # fmt: skip
+    numbers = MaturityNumbers(
+        organization=assessment.organization.name,
+        cycle=assessment.cycle.name,
+        rubric=f"{assessment.cycle.rubric.name} {assessment.cycle.rubric.version}",
+        status=assessment.get_status_display(),
+        submitted_at=assessment.submitted_at,
+        overall=_f(assessment.overall_score),
+        commitments=rows,
+        criteria=criteria,
+        peers=peer_groups(assessment=assessment, min_size=min_size),
+        min_group=min_size,
+    )
+    _add_history(numbers, assessment, responses)
+    _add_plan(numbers, assessment)
+    return numbers
+
+
+def _add_history(
+    numbers: MaturityNumbers, assessment: Assessment, responses: list[Response]
+) -> None:
+    """Scores of the organization's earlier submitted cycles, and what moved since the last."""
+    earlier_qs = Assessment.objects.filter(
+        organization_id=assessment.organization_id, status__in=Assessment.SUBMITTED_STATES
+    ).exclude(pk=assessment.pk)
+    if assessment.submitted_at is not None:
+        earlier_qs = earlier_qs.filter(submitted_at__lt=assessment.submitted_at)
+    earlier = list(earlier_qs.select_related("cycle").order_by("submitted_at"))
+    history = [*earlier, assessment]
+    scores = CommitmentScore.objects.filter(assessment__in=history).values_list(
+        "assessment_id", "commitment__code", "score"
+    )
+    by_assessment: dict[int, dict[str, float | None]] = {}
+    for assessment_id, code, score in scores:
+        by_assessment.setdefault(assessment_id, {})[code] = _f(score)
+    numbers.trend_cycles = [a.cycle.name for a in history]
+    names = {c.code: c.name for c in numbers.commitments}
+    numbers.trend = {
+        names[code]: [by_assessment.get(a.pk, {}).get(code) for a in history] for code in names
+    }
+    if not earlier:
+        return
+    previous = earlier[-1]
+    numbers.previous_cycle = previous.cycle.name
+    before = dict(
+        Response.objects.filter(assessment=previous).values_list("criterion__code", "level")
+    )
+    numbers.changes = [
+        Change(r.criterion.code, r.criterion.prompt, before.get(r.criterion.code), r.level, r.notes)
+        for r in responses
+        if r.criterion.code in before and before[r.criterion.code] != r.level
+    ]
+
+
+def _add_plan(numbers: MaturityNumbers, assessment: Assessment) -> None:
+    """The three weakest commitments and the plan written for them."""
+    scored = [c for c in numbers.commitments if c.score is not None]
+    numbers.weakest = [c.code for c in sorted(scored, key=lambda c: (c.score, c.code))[:3]]
+    items = (
+        ActionItem.objects.filter(assessment=assessment, commitment__code__in=numbers.weakest)
+        .select_related("commitment", "criterion", "owner")
+        .order_by("commitment__order", "due_date", "id")
+    )
+    numbers.plan = [
+        PlanRow(
+            i.commitment.code, i.title, i.criterion.code if i.criterion else "", i.target_level,
+            str(i.owner) if i.owner else "", i.due_date.isoformat() if i.due_date else "",
+            i.get_status_display(),
+        )
+        for i in items
+    ]  # fmt: skip
