@@ -59,7 +59,7 @@ def test_peer_figures_below_k_are_not_returned(settings) -> None:  # type: ignor
 
 def test_a_group_counts_only_submitted_assessments_of_the_same_cycle(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PEER_MIN_GROUP_SIZE = 5
-    rubric, cycle, assessments = consortium.build(count=4)
+    _, cycle, assessments = consortium.build(count=4)
     # A fifth organization of another type in the same cycle: the type group stays at 4.
     other, lead = consortium.organization_with_lead(
         type=Organization.Type.PAYER,
@@ -78,7 +78,7 @@ def test_a_group_counts_only_submitted_assessments_of_the_same_cycle(settings) -
 
 
 def test_what_changed_since_the_last_cycle_and_the_trend() -> None:
-    rubric, cycle, assessments = consortium.build(count=1)
+    rubric, _, assessments = consortium.build(count=1)
     organization = assessments[0].organization
     lead = organization.memberships.get().user
     cycle_2027 = consortium.open_cycle(rubric, "2027", lead)
