@@ -481,7 +481,9 @@ def _assessment_fill(
         membership, user = (helper_m, helper_u) if rng.random() < 0.5 else (lead_m, lead_u)
         answerer[code] = user
         buffer.add(
-            Assignment(assessment=assessment, commitment=commitment, membership_id=membership)
+            Assignment(
+                assessment_id=assessment.pk, commitment_id=commitment.pk, membership_id=membership
+            )
         )
         counts.assignments += 1
 
@@ -495,13 +497,14 @@ def _assessment_fill(
     levels: list[int | None] = []
     for i, criterion in enumerate(criteria):
         if i not in answered:
-            buffer.add(Response(assessment=assessment, criterion=criterion))
+            buffer.add(Response(assessment_id=assessment.pk, criterion_id=criterion.pk))
             levels.append(None)
             continue
         code = criterion.commitment.code
+        # Ids, not instances: setting a relation costs more than the row itself at this count.
         response = Response(
-            assessment=assessment,
-            criterion=criterion,
+            assessment_id=assessment.pk,
+            criterion_id=criterion.pk,
             evidence=_sentence(rng, code, criterion.commitment.name, year),
             confidence=rng.choices(["low", "medium", "high"], weights=[2, 5, 3])[0],
             answered_by_id=answerer[code],
@@ -567,8 +570,8 @@ def _scores_add(
         ]
         buffer.add(
             CommitmentScore(
-                assessment=assessment,
-                commitment=commitments[code],
+                assessment_id=assessment.pk,
+                commitment_id=commitments[code].pk,
                 score=score,
                 answered=sum(1 for _, lv in pairs if lv is not None),
                 # every criterion of a submitted assessment is answered: no level means N/A
