@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml package-lock.json
 demo-setup: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py load_rubric --publish
-	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --organizations 60 --cycles 3
 
 demo: demo-setup
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000

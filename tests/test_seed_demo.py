@@ -1,10 +1,19 @@
 """`make demo` data: organizations of several kinds, each with a lead, contributor and viewer."""
 
+import hashlib
+from io import StringIO
+
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Avg
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from assessments.models import ActionItem, Assessment, Cycle, Response
+from assessments.services import commitment_scores_store
+from commitments.models import Criterion, Rubric
+from commitments.selectors import published_rubric
+from lhs_assess.management.commands.seed_demo import DEMO_ORGANIZATIONS
 from organizations.access import user_is_admin, user_is_staff
 from organizations.models import Membership, Organization, User
 
@@ -44,3 +53,211 @@ def test_a_demo_lead_signs_in_and_sees_their_members(client: Client) -> None:
 def test_demo_data_is_refused_without_debug() -> None:
     with pytest.raises(CommandError):
         call_command("seed_demo")
+
+
+# --- The generated consortium (lhs_assess/seeding.py) -------------------------------------------
+
+
+def _consortium(organizations: int = 12, cycles: int = 2, seed: int | None = None) -> str:
+    args = ["--organizations", str(organizations), "--cycles", str(cycles)]
+    if seed is not None:
+        args += ["--seed", str(seed)]
+    out = StringIO()
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def rubric() -> Rubric:
+    call_command("load_rubric", "--publish", stdout=StringIO())
+    found = published_rubric()
+    assert found is not None
+    return found
+
+
+def _digest() -> str:
+    """Everything that must not depend on the run: organizations, answers, plans, scores."""
+    org, cycle = "assessment__organization__slug", "assessment__cycle__name"
+    parts = [
+        Organization.objects.order_by("slug").values_list("slug", "type", "region", "size_band"),
+        Response.objects.order_by(org, cycle, "criterion__code").values_list(
+            org, cycle, "assessment__status", "criterion__code", "level", "not_applicable",
+            "na_reason", "evidence", "notes", "confidence",
+        ),
+        ActionItem.objects.order_by(org, cycle, "criterion__code").values_list(
+            org, cycle, "criterion__code", "target_level", "status", "title", "due_date"
+        ),
+        Assessment.objects.order_by("organization__slug", "cycle__name").values_list(
+            "organization__slug", "cycle__name", "overall_score", "submitted_at", "reviewed_at"
+        ),
+    ]  # fmt: skip
+    return hashlib.sha256(repr([list(p) for p in parts]).encode()).hexdigest()
+
+
+def _wipe() -> None:
+    Assessment.objects.all().delete()
+    Cycle.objects.all().delete()
+    Organization.objects.all().delete()
+    User.objects.all().delete()
+
+
+@pytest.mark.usefixtures("rubric")
+def test_the_same_seed_gives_the_same_consortium_and_another_seed_another() -> None:
+    _consortium(seed=7)
+    first = _digest()
+    _wipe()
+    _consortium(seed=7)
+    assert _digest() == first
+    _wipe()
+    _consortium(seed=8)
+    assert _digest() != first
+
+
+def test_cycles_are_years_on_the_published_rubric_and_the_last_is_open(rubric: Rubric) -> None:
+    out = _consortium(cycles=3)
+    cycles = list(Cycle.objects.order_by("name").values_list("name", "status", "rubric"))
+    assert cycles == [
+        ("2024", "closed", rubric.pk),
+        ("2025", "closed", rubric.pk),
+        ("2026", "open", rubric.pk),
+    ]
+    assert "Seeded 12 organizations, 36 people, 3 cycles" in out
+
+
+@pytest.mark.usefixtures("rubric")
+def test_organizations_cover_every_type_region_and_size_with_three_members_each() -> None:
+    _consortium()
+    assert Organization.objects.count() == 12
+    for name, field in [("type", Organization.Type), ("region", Organization.Region),
+                        ("size_band", Organization.SizeBand)]:  # fmt: skip
+        assert set(Organization.objects.values_list(name, flat=True)) == set(field.values)
+    for organization in Organization.objects.all():
+        roles = sorted(organization.memberships.values_list("role", flat=True))
+        assert roles == ["contributor", "lead", "viewer"]
+
+
+@pytest.mark.usefixtures("rubric")
+def test_each_named_peer_group_reaches_the_privacy_threshold_in_the_demo_size() -> None:
+    _consortium(organizations=60, cycles=1)
+    for slug, _name, type_, _region, size in DEMO_ORGANIZATIONS:
+        peers = Organization.objects.filter(type=type_, size_band=size).count()
+        assert peers >= 5, slug
+
+
+@pytest.mark.usefixtures("rubric")
+def test_the_open_cycle_has_every_status_and_closed_ones_are_submitted_or_accepted() -> None:
+    _consortium()
+    current = set(Assessment.objects.filter(cycle__name="2026").values_list("status", flat=True))
+    assert current == set(Assessment.Status.values)
+    started = Assessment.objects.filter(cycle__name="2026").values("organization")
+    assert Organization.objects.exclude(pk__in=started).exists()  # someone has not started
+    closed = set(Assessment.objects.filter(cycle__name="2025").values_list("status", flat=True))
+    assert closed <= {"submitted", "accepted"}
+    for assessment in Assessment.objects.filter(status="returned"):
+        assert assessment.review_comments.exists()
+        assert assessment.reviewed_at is not None
+
+
+def test_answers_are_complete_once_submitted_and_partial_in_drafts(rubric: Rubric) -> None:
+    _consortium()
+    criteria = Criterion.objects.filter(commitment__rubric=rubric).count()
+    for assessment in Assessment.objects.all():
+        answered = sum(r.is_answered for r in assessment.responses.all())
+        assert assessment.responses.count() == criteria
+        if assessment.status == "draft":
+            assert 0 < answered < criteria
+            assert assessment.overall_score is None
+            assert not assessment.scores.exists()
+        else:
+            assert answered == criteria
+            assert assessment.submitted_at is not None
+    answered = Response.objects.exclude(level=None)
+    assert answered.exclude(evidence="").count() == answered.count()
+    assert answered.exclude(confidence="").count() == answered.count()
+    assert Response.objects.filter(not_applicable=True).exclude(na_reason="").exists()
+
+
+@pytest.mark.usefixtures("rubric")
+def test_stored_scores_are_what_submission_would_store() -> None:
+    _consortium()
+    submitted = Assessment.objects.exclude(status="draft")
+    assert submitted.count() > 10
+    for assessment in submitted:
+        fields = ("commitment__code", "score", "answered", "not_applicable")
+        stored = sorted(assessment.scores.values_list(*fields))
+        overall = assessment.overall_score
+        commitment_scores_store(assessment=assessment)
+        assessment.refresh_from_db()
+        assert overall == assessment.overall_score
+        assert stored == sorted(assessment.scores.values_list(*fields))
+
+
+@pytest.mark.usefixtures("rubric")
+def test_levels_differ_by_peer_group_and_move_between_cycles() -> None:
+    _consortium(organizations=30, cycles=3)
+    by_type = dict(
+        Response.objects.exclude(level=None)
+        .values("assessment__organization__type")
+        .annotate(mean=Avg("level"))
+        .values_list("assessment__organization__type", "mean")
+    )
+    assert by_type["amc"] > by_type["community_hospital"] > by_type["public_health"]
+    by_cycle = dict(
+        Assessment.objects.exclude(overall_score=None)
+        .values("cycle__name")
+        .annotate(mean=Avg("overall_score"))
+        .values_list("cycle__name", "mean")
+    )
+    assert by_cycle["2024"] < by_cycle["2026"]
+    # Change notes explain answers that moved; some organizations got worse.
+    assert Response.objects.filter(notes__startswith="Slipped back").exists()
+    assert Response.objects.filter(notes__startswith="Moved up").exists()
+
+
+@pytest.mark.usefixtures("rubric")
+def test_action_items_aim_above_the_weakest_answers() -> None:
+    _consortium()
+    items = ActionItem.objects.select_related("assessment", "criterion")
+    assert items.exists()
+    for item in items:
+        assert item.criterion is not None
+        assert item.target_level is not None
+        level = Response.objects.get(assessment=item.assessment, criterion=item.criterion).level
+        assert level is not None
+        assert item.target_level == level + 1
+
+
+@pytest.mark.usefixtures("rubric")
+def test_a_generated_lead_signs_in_with_the_demo_password(client: Client) -> None:
+    _consortium()
+    lead = Membership.objects.filter(role="lead").exclude(
+        organization__slug__in=[o[0] for o in DEMO_ORGANIZATIONS]
+    ).select_related("user", "organization").first()  # fmt: skip
+    assert lead is not None
+    client.post(
+        reverse("account_login"), {"login": lead.user.email, "password": "demo-password-2026"}
+    )
+    response = client.get(reverse("organizations:members", args=[lead.organization.slug]))
+    assert response.status_code == 200
+
+
+@pytest.mark.usefixtures("rubric")
+def test_seeding_twice_adds_nothing_and_says_why() -> None:
+    _consortium()
+    before = (Organization.objects.count(), User.objects.count(), Response.objects.count())
+    out = _consortium()
+    assert "already holds cycles" in out
+    assert (Organization.objects.count(), User.objects.count(), Response.objects.count()) == before
+
+
+def test_a_consortium_needs_a_published_rubric() -> None:
+    with pytest.raises(CommandError, match="load_rubric --publish"):
+        _consortium()
+    assert not Organization.objects.exists()
+
+
+@pytest.mark.usefixtures("rubric")
+def test_a_consortium_counts_the_named_organizations() -> None:
+    with pytest.raises(CommandError, match="at least 6"):
+        _consortium(organizations=3)

@@ -1,0 +1,633 @@
+"""A synthetic consortium for demos and benchmarks, deterministic for a seed and bulk-inserted.
+
+What the reports need to look real: every organization type, region and size band; peer
+groups (type and size) whose levels differ; commitments that are harder than others;
+organizations that improve unevenly from cycle to cycle (some slip back); a few criteria not
+applicable, with reasons; evidence, notes, confidence, assignments and improvement plans.
+
+Every random choice comes from one `random.Random(seed)`, drawn in a fixed order, so the same
+seed on an empty database gives the same data. Rows are bulk-created inside the caller's
+transaction; simple-history records saves, not bulk inserts, so seeded rows have no history.
+Scores are computed with `assessments.scoring` exactly as `commitment_scores_store` does.
+"""
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Model
+from django.utils.text import slugify
+
+from assessments.models import (
+    ActionItem,
+    Assessment,
+    Assignment,
+    CommitmentScore,
+    Cycle,
+    Response,
+    ReviewComment,
+)
+from assessments.scoring import ScoredAnswer, commitment_scores, overall_score
+from commitments.models import Criterion, Rubric
+from organizations.models import Membership, Organization, User
+
+DEFAULT_SEED = 2026
+CURRENT_YEAR = 2026  # the open cycle; earlier cycles are the years before it
+MIN_PEERS = 5  # the reports' default privacy threshold: each named demo peer group reaches it
+BATCH_SIZE = 2000
+FLUSH_EVERY = 20_000  # answers held in memory before they are written
+
+T, R, S = Organization.Type, Organization.Region, Organization.SizeBand
+A = Assessment.Status
+
+# How common each kind of organization is, and the sizes each kind comes in.
+TYPE_WEIGHTS: dict[str, int] = {
+    T.COMMUNITY_HOSPITAL: 30,
+    T.FQHC: 22,
+    T.INTEGRATED_HEALTH_SYSTEM: 14,
+    T.ACADEMIC_MEDICAL_CENTER: 10,
+    T.PUBLIC_HEALTH_AGENCY: 10,
+    T.OTHER: 8,
+    T.PAYER: 6,
+}
+SIZE_WEIGHTS: dict[str, dict[str, int]] = {
+    T.ACADEMIC_MEDICAL_CENTER: {S.MEDIUM: 1, S.LARGE: 3, S.VERY_LARGE: 5},
+    T.COMMUNITY_HOSPITAL: {S.SMALL: 3, S.MEDIUM: 5, S.LARGE: 2},
+    T.INTEGRATED_HEALTH_SYSTEM: {S.MEDIUM: 1, S.LARGE: 4, S.VERY_LARGE: 3},
+    T.FQHC: {S.SMALL: 6, S.MEDIUM: 3},
+    T.PAYER: {S.MEDIUM: 2, S.LARGE: 4, S.VERY_LARGE: 2},
+    T.PUBLIC_HEALTH_AGENCY: {S.SMALL: 4, S.MEDIUM: 3, S.LARGE: 1},
+    T.OTHER: {S.SMALL: 2, S.MEDIUM: 2, S.LARGE: 1},
+}
+REGION_WEIGHTS: dict[str, int] = {
+    R.NORTHEAST: 20,
+    R.MIDWEST: 22,
+    R.SOUTH: 30,
+    R.WEST: 22,
+    R.NATIONAL: 6,
+}
+TYPE_SUFFIX: dict[str, str] = {
+    T.ACADEMIC_MEDICAL_CENTER: "University Medical Center",
+    T.COMMUNITY_HOSPITAL: "Community Hospital",
+    T.INTEGRATED_HEALTH_SYSTEM: "Health System",
+    T.FQHC: "Community Health Center",
+    T.PAYER: "Health Plan",
+    T.PUBLIC_HEALTH_AGENCY: "County Public Health",
+    T.OTHER: "Health Collaborative",
+}
+PLACES = [
+    "Lakeside", "Maple Grove", "Pinecrest", "Silver Lake", "Bayview", "Cedar Falls", "Elm Ridge",
+    "Granite Peak", "Hillcrest", "Ironwood", "Juniper Hills", "Kingsport", "Laurel Valley",
+    "Meadowbrook", "North Fork", "Oak Hollow", "Pleasant Valley", "Quarry Hill", "Redwood",
+    "Stonebridge", "Timberline", "Union City", "Valley View", "Westfield", "Willow Creek",
+    "Brookside", "Clearwater", "Eastgate", "Fairview", "Glenwood", "Harborview", "Mesa Verde",
+]  # fmt: skip
+FIRST_NAMES = [
+    "Alex", "Bea", "Carlos", "Dana", "Eli", "Fatima", "Grace", "Hiro", "Imani", "Jonas", "Kira",
+    "Luis", "Maya", "Noah", "Olu", "Priya", "Quinn", "Rosa", "Sven", "Tara", "Uma", "Victor",
+]  # fmt: skip
+LAST_NAMES = [
+    "Adams", "Baker", "Chen", "Diaz", "Evans", "Fischer", "Garcia", "Hughes", "Ibrahim",
+    "Johnson", "Kowalski", "Lee", "Martin", "Nguyen", "Okafor", "Patel", "Reyes", "Smith",
+]  # fmt: skip
+
+# Mean level of a peer group: kind of organization plus size; then harder and easier commitments,
+# and commitments where a kind of organization is known to be ahead or behind.
+TYPE_MEAN: dict[str, float] = {
+    T.ACADEMIC_MEDICAL_CENTER: 3.0,
+    T.INTEGRATED_HEALTH_SYSTEM: 2.9,
+    T.PAYER: 2.7,
+    T.COMMUNITY_HOSPITAL: 2.5,
+    T.FQHC: 2.4,
+    T.PUBLIC_HEALTH_AGENCY: 2.3,
+    T.OTHER: 2.3,
+}
+SIZE_SHIFT: dict[str, float] = {S.SMALL: -0.25, S.MEDIUM: 0.0, S.LARGE: 0.15, S.VERY_LARGE: 0.3}
+COMMITMENT_SHIFT: dict[str, float] = {
+    "secure": 0.45,
+    "safe": 0.35,
+    "accountable": 0.15,
+    "effective": 0.1,
+    "efficient": 0.0,
+    "transparent": -0.1,
+    "accessible": -0.1,
+    "engaged": -0.3,
+    "adaptive": -0.35,
+    "fair": -0.4,
+}
+TYPE_COMMITMENT_SHIFT: dict[tuple[str, str], float] = {
+    (T.PUBLIC_HEALTH_AGENCY, "fair"): 0.7,
+    (T.PUBLIC_HEALTH_AGENCY, "engaged"): 0.5,
+    (T.PUBLIC_HEALTH_AGENCY, "safe"): -0.4,
+    (T.FQHC, "accessible"): 0.6,
+    (T.FQHC, "fair"): 0.5,
+    (T.FQHC, "secure"): -0.3,
+    (T.PAYER, "efficient"): 0.5,
+    (T.PAYER, "safe"): -0.5,
+    (T.ACADEMIC_MEDICAL_CENTER, "adaptive"): 0.5,
+    (T.ACADEMIC_MEDICAL_CENTER, "accessible"): -0.3,
+    (T.INTEGRATED_HEALTH_SYSTEM, "efficient"): 0.3,
+}
+
+TAKE_PART = 0.93  # share of organizations with an assessment in a closed cycle
+CLOSED_STATUSES: dict[str | None, int] = {A.ACCEPTED: 88, A.SUBMITTED: 12}
+# The open cycle: None is "not started" (no assessment row).
+CURRENT_STATUSES: dict[str | None, int] = {
+    None: 15,
+    A.DRAFT: 30,
+    A.SUBMITTED: 20,
+    A.RETURNED: 8,
+    A.ACCEPTED: 27,
+}
+# The named demo organizations in the open cycle, so that every demo sign-in has something to do.
+NAMED_CURRENT: dict[str, str | None] = {
+    "northlake": A.DRAFT,
+    "riverbend": A.SUBMITTED,
+    "cascade": A.ACCEPTED,
+    "harbor": None,
+    "keystone": A.RETURNED,
+    "prairie": A.DRAFT,
+}
+NOT_APPLICABLE = 0.025
+
+TOPICS: dict[str, list[str]] = {
+    "engaged": ["the patient and family advisory council", "co-design sessions with residents"],
+    "safe": ["harm event reviews", "the falls and pressure injury bundle"],
+    "effective": ["guideline adherence audits", "the clinical effectiveness dashboard"],
+    "efficient": ["waste and low-value care reviews", "length-of-stay huddles"],
+    "fair": ["outcomes stratified by race, language and income", "the health equity plan"],
+    "accessible": ["appointment wait-time reports", "interpreter and transport services"],
+    "accountable": ["board quality committee reports", "the published performance scorecard"],
+    "transparent": ["public quality reporting", "open notes and shared decision aids"],
+    "secure": ["data access reviews", "the privacy and security incident log"],
+    "adaptive": ["rapid improvement cycles", "the learning health system workshop"],
+}
+SOURCES = [
+    "Minutes of the quality committee",
+    "The annual quality report",
+    "A dashboard reviewed monthly",
+    "An internal audit",
+    "Policy documents and training records",
+    "Meeting notes of the improvement team",
+]
+VERBS = ["described", "documented", "showed progress on", "summarized", "tracked"]
+NA_REASONS = [
+    "We do not provide this service; it is contracted to a partner organization.",
+    "Our parent system holds this responsibility and reports on it.",
+    "Not part of our mission as a payer.",
+    "No inpatient care at our sites.",
+]
+UP_NOTES = [
+    "Moved up after a new review routine was put in place.",
+    "Improved: the plan from the last cycle was carried out.",
+    "Better now that the data are reviewed monthly.",
+]
+DOWN_NOTES = [
+    "Slipped back after the lead for this work left.",
+    "Lower than last cycle: the programme paused during a system migration.",
+    "Rated more strictly this year after peer discussion.",
+]
+OTHER_NOTES = [
+    "Discussed with the executive team.",
+    "Evidence gathered by the quality office.",
+    "Practice varies between sites.",
+]
+ACTION_VERBS = ["Extend", "Formalize", "Measure and report", "Train staff on", "Review"]
+COMMENTS = [
+    "Please add evidence for the levels above 3; the documents cited do not show them.",
+    "The improvement plan does not cover the weakest commitment yet.",
+    "Several answers have no evidence; add at least a short description for each.",
+]
+
+
+@dataclass
+class SeedCounts:
+    """What was created, for the command's summary line."""
+
+    organizations: int = 0
+    people: int = 0
+    cycles: int = 0
+    assessments: int = 0
+    answers: int = 0
+    scores: int = 0
+    assignments: int = 0
+    action_items: int = 0
+    review_comments: int = 0
+
+
+@dataclass
+class _Org:
+    """An organization's hidden traits: how good, how fast it improves, where it stands out."""
+
+    organization: Organization
+    skill: float
+    trend: float
+    affinity: dict[str, float]
+    criterion_offset: list[float]
+    members: dict[str, tuple[int, int]] = field(default_factory=dict)  # role: (membership, user)
+    previous: dict[int, int | None] = field(default_factory=dict)  # criterion id: level
+
+
+def consortium_is_seeded() -> bool:
+    """True once cycles exist: generating again would clash with them or double the data."""
+    return Cycle.objects.exists()
+
+
+def consortium_generate(
+    *,
+    organizations: int,
+    cycles: int,
+    rubric: Rubric,
+    named: Sequence[Organization],
+    reviewer: User,
+    password_hash: str,
+    seed: int = DEFAULT_SEED,
+) -> SeedCounts:
+    """Generate `organizations` (the named ones included) and `cycles` cycles of assessments.
+
+    Call inside a transaction on a database without cycles; `password_hash` is set on every
+    generated person (hashing thousands of passwords one by one would take minutes).
+    """
+    rng = random.Random(seed)  # noqa: S311 - demo data, reproducible on purpose
+    counts = SeedCounts()
+    generated = _organizations_create(rng, organizations - len(named), named)
+    counts.organizations = len(named) + len(generated)
+    counts.people = (
+        _members_create(rng, generated, password_hash)
+        + Membership.objects.filter(organization__in=named).count()
+    )
+    everyone = [*named, *generated]
+    criteria = list(
+        Criterion.objects.filter(commitment__rubric=rubric)
+        .select_related("commitment")
+        .order_by("commitment__order", "order")
+    )
+    orgs = [_traits(rng, o, criteria) for o in everyone]
+    _members_load(orgs)
+    years = range(CURRENT_YEAR - cycles + 1, CURRENT_YEAR + 1)
+    for index, year in enumerate(years):
+        cycle = Cycle.objects.create(
+            name=str(year),
+            rubric=rubric,
+            opens_on=date(year, 3, 1),
+            closes_on=date(year, 10, 31),
+            status=Cycle.Status.OPEN if year == CURRENT_YEAR else Cycle.Status.CLOSED,
+        )
+        counts.cycles += 1
+        _cycle_fill(rng, cycle, index, orgs, criteria, reviewer, counts)
+    return counts
+
+
+# --- Organizations and people -------------------------------------------------------------------
+
+
+def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _organizations_create(
+    rng: random.Random, count: int, named: Sequence[Organization]
+) -> list[Organization]:
+    # Every type first, then enough peers for each named organization's peer group to pass the
+    # privacy threshold, then the usual mix; every region among the first five.
+    profiles = [(t, max(SIZE_WEIGHTS[t], key=SIZE_WEIGHTS[t].__getitem__)) for t in TYPE_WEIGHTS]
+    for organization in named:
+        profiles += [(organization.type, organization.size_band)] * (MIN_PEERS - 1)
+    while len(profiles) < count:
+        kind = _weighted(rng, TYPE_WEIGHTS)
+        profiles.append((kind, _weighted(rng, SIZE_WEIGHTS[kind])))
+    profiles = profiles[:count]
+    rng.shuffle(profiles)
+    regions = list(REGION_WEIGHTS)
+    rows = []
+    for i, (kind, size) in enumerate(profiles, start=1):
+        region = regions[i - 1] if i <= len(regions) else _weighted(rng, REGION_WEIGHTS)
+        name = f"{rng.choice(PLACES)} {TYPE_SUFFIX[kind]} {i:04d}"
+        rows.append(
+            Organization(name=name, slug=slugify(name), type=kind, region=region, size_band=size)
+        )
+    return Organization.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+
+
+def _members_create(rng: random.Random, generated: list[Organization], password_hash: str) -> int:
+    joined = datetime(CURRENT_YEAR - 3, 1, 1, tzinfo=UTC)
+    roles = list(Membership.Role)
+    users = [
+        User(
+            email=f"{role}@{organization.slug}.demo.lhs.test",
+            first_name=rng.choice(FIRST_NAMES),
+            last_name=rng.choice(LAST_NAMES),
+            password=password_hash,
+            date_joined=joined,
+        )
+        for organization in generated
+        for role in roles
+    ]
+    User.objects.bulk_create(users, batch_size=BATCH_SIZE)
+    memberships = [
+        Membership(user=users[3 * i + j], organization=organization, role=role)
+        for i, organization in enumerate(generated)
+        for j, role in enumerate(roles)
+    ]
+    Membership.objects.bulk_create(memberships, batch_size=BATCH_SIZE)
+    return len(memberships)
+
+
+def _traits(rng: random.Random, organization: Organization, criteria: list[Criterion]) -> _Org:
+    codes = dict.fromkeys(c.commitment.code for c in criteria)
+    return _Org(
+        organization=organization,
+        skill=rng.gauss(0, 0.4),
+        trend=rng.gauss(0.2, 0.25),  # per cycle; about one organization in five slips back
+        affinity={code: rng.gauss(0, 0.3) for code in codes},
+        criterion_offset=[rng.gauss(0, 0.3) for _ in criteria],
+    )
+
+
+def _members_load(orgs: list[_Org]) -> None:
+    by_id = {o.organization.pk: o for o in orgs}
+    for m_id, org_id, user_id, role in Membership.objects.filter(
+        organization_id__in=list(by_id)
+    ).values_list("pk", "organization_id", "user_id", "role"):
+        by_id[org_id].members[role] = (m_id, user_id)
+
+
+# --- Cycles of assessments ----------------------------------------------------------------------
+
+
+def _moment(rng: random.Random, year: int, first_day: int, last_day: int) -> datetime:
+    start = datetime(year, 3, 1, 9, tzinfo=UTC)
+    return start + timedelta(days=rng.randint(first_day, last_day), minutes=rng.randint(0, 480))
+
+
+def _status(rng: random.Random, org: _Org, current: bool) -> str | None:
+    slug = org.organization.slug
+    if current:
+        if slug in NAMED_CURRENT:
+            return NAMED_CURRENT[slug]
+        return rng.choices(list(CURRENT_STATUSES), weights=list(CURRENT_STATUSES.values()))[0]
+    if slug in NAMED_CURRENT:
+        return A.ACCEPTED
+    if rng.random() > TAKE_PART:
+        return None
+    return rng.choices(list(CLOSED_STATUSES), weights=list(CLOSED_STATUSES.values()))[0]
+
+
+class _Buffer:
+    """Rows waiting for one bulk insert per model, written when enough have gathered."""
+
+    def __init__(self) -> None:
+        self.rows: dict[type[Model], list[Model]] = {}
+
+    def add(self, row: Model) -> None:
+        self.rows.setdefault(type(row), []).append(row)
+
+    def flush_if_full(self) -> None:
+        if len(self.rows.get(Response, [])) >= FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        for model, rows in self.rows.items():
+            model._default_manager.bulk_create(rows, batch_size=BATCH_SIZE)
+        self.rows = {}
+
+
+def _cycle_fill(
+    rng: random.Random,
+    cycle: Cycle,
+    index: int,
+    orgs: list[_Org],
+    criteria: list[Criterion],
+    reviewer: User,
+    counts: SeedCounts,
+) -> None:
+    year = int(cycle.name)
+    current = cycle.status == Cycle.Status.OPEN
+    plan: list[tuple[_Org, Assessment]] = []
+    for org in orgs:
+        status = _status(rng, org, current)
+        if status is None:
+            continue
+        assessment = Assessment(
+            organization=org.organization,
+            cycle=cycle,
+            status=status,
+            created_by_id=org.members[Membership.Role.LEAD][1],
+        )
+        if status != A.DRAFT:
+            assessment.submitted_at = _moment(rng, year, 20, 90 if current else 200)
+            assessment.submitted_by_id = assessment.created_by_id
+        if status in (A.ACCEPTED, A.RETURNED):
+            assert assessment.submitted_at is not None  # noqa: S101 - set just above
+            assessment.reviewed_at = assessment.submitted_at + timedelta(days=rng.randint(2, 30))
+            assessment.reviewed_by = reviewer
+        plan.append((org, assessment))
+    Assessment.objects.bulk_create([a for _, a in plan], batch_size=BATCH_SIZE)
+    Assessment.objects.filter(cycle=cycle).update(created_at=datetime(year, 3, 2, 9, tzinfo=UTC))
+    counts.assessments += len(plan)
+
+    buffer = _Buffer()
+    for org, assessment in plan:
+        _assessment_fill(rng, buffer, org, assessment, index, criteria, reviewer, counts)
+        buffer.flush_if_full()
+    buffer.flush()
+    scored = [a for _, a in plan if a.overall_score is not None]
+    Assessment.objects.bulk_update(scored, ["overall_score"], batch_size=500)
+    # auto_now fields took the clock's time; give them the cycle's instead.
+    moment = datetime(year, 4, 1, 9, tzinfo=UTC)
+    ActionItem.objects.filter(assessment__cycle=cycle).update(created_at=moment, updated_at=moment)
+    ReviewComment.objects.filter(assessment__cycle=cycle).update(created_at=moment)
+    Assignment.objects.filter(assessment__cycle=cycle).update(assigned_at=moment)
+
+
+def _level(rng: random.Random, org: _Org, criterion: Criterion, i: int, index: int) -> int:
+    kind, size = org.organization.type, org.organization.size_band
+    code = criterion.commitment.code
+    mean = (
+        TYPE_MEAN[kind]
+        + SIZE_SHIFT[size]
+        + COMMITMENT_SHIFT.get(code, 0.0)
+        + TYPE_COMMITMENT_SHIFT.get((kind, code), 0.0)
+        + org.skill
+        + org.affinity[code]
+        + org.criterion_offset[i]
+        + org.trend * index
+    )
+    return min(5, max(1, round(mean + rng.gauss(0, 0.3))))
+
+
+def _sentence(rng: random.Random, code: str, name: str, year: int) -> str:
+    topic = rng.choice(TOPICS.get(code, [f"our {name.lower()} work"]))
+    return f"{rng.choice(SOURCES)} {rng.choice(VERBS)} {topic} ({year})."
+
+
+def _assessment_fill(
+    rng: random.Random,
+    buffer: _Buffer,
+    org: _Org,
+    assessment: Assessment,
+    index: int,
+    criteria: list[Criterion],
+    reviewer: User,
+    counts: SeedCounts,
+) -> None:
+    year = int(assessment.cycle.name)
+    lead_m, lead_u = org.members[Membership.Role.LEAD]
+    helper_m, helper_u = org.members.get(Membership.Role.CONTRIBUTOR, (lead_m, lead_u))
+    answerer: dict[str, int] = {}
+    for code, commitment in {c.commitment.code: c.commitment for c in criteria}.items():
+        membership, user = (helper_m, helper_u) if rng.random() < 0.5 else (lead_m, lead_u)
+        answerer[code] = user
+        buffer.add(
+            Assignment(
+                assessment_id=assessment.pk, commitment_id=commitment.pk, membership_id=membership
+            )
+        )
+        counts.assignments += 1
+
+    draft = assessment.status == A.DRAFT
+    answered = set(range(len(criteria)))
+    if draft:
+        order = list(range(len(criteria)))
+        rng.shuffle(order)
+        answered = set(order[: round(len(order) * rng.uniform(0.15, 0.85))])
+    last = assessment.submitted_at or _moment(rng, year, 10, 60)
+    levels: list[int | None] = []
+    for i, criterion in enumerate(criteria):
+        if i not in answered:
+            buffer.add(Response(assessment_id=assessment.pk, criterion_id=criterion.pk))
+            levels.append(None)
+            continue
+        code = criterion.commitment.code
+        # Ids, not instances: setting a relation costs more than the row itself at this count.
+        response = Response(
+            assessment_id=assessment.pk,
+            criterion_id=criterion.pk,
+            evidence=_sentence(rng, code, criterion.commitment.name, year),
+            confidence=rng.choices(["low", "medium", "high"], weights=[2, 5, 3])[0],
+            answered_by_id=answerer[code],
+            updated_at=last - timedelta(days=rng.randint(1, 20), minutes=rng.randint(0, 600)),
+            version=1,
+        )
+        if rng.random() < NOT_APPLICABLE:
+            response.not_applicable = True
+            response.na_reason = rng.choice(NA_REASONS)
+            levels.append(None)
+        else:
+            level = _level(rng, org, criterion, i, index)
+            response.level = level
+            levels.append(level)
+            before = org.previous.get(criterion.pk)
+            if before is not None and before != level:
+                response.notes = rng.choice(UP_NOTES if level > before else DOWN_NOTES)
+            elif rng.random() < 0.15:
+                response.notes = rng.choice(OTHER_NOTES)
+        if rng.random() < 0.2:
+            response.evidence_links = [
+                f"https://intranet.example.org/{org.organization.slug}/{code}"
+            ]
+        buffer.add(response)
+        counts.answers += 1
+    if draft:
+        return
+    for criterion, answer in zip(criteria, levels, strict=True):
+        org.previous[criterion.pk] = answer
+    scores = _scores_add(buffer, assessment, criteria, levels, counts)
+    _plan_add(rng, buffer, org, assessment, criteria, levels, scores, counts)
+    if assessment.status == A.RETURNED:
+        weakest = _weakest(scores)
+        commitment = next(c.commitment for c in criteria if c.commitment.code == weakest[0])
+        buffer.add(ReviewComment(assessment=assessment, body=rng.choice(COMMENTS), author=reviewer))
+        buffer.add(
+            ReviewComment(
+                assessment=assessment,
+                commitment=commitment,
+                body=f"{commitment.name}: please say what the evidence for these levels is.",
+                author=reviewer,
+            )
+        )
+        counts.review_comments += 2
+
+
+def _scores_add(
+    buffer: _Buffer,
+    assessment: Assessment,
+    criteria: list[Criterion],
+    levels: list[int | None],
+    counts: SeedCounts,
+) -> dict[str, Decimal | None]:
+    """What commitment_scores_store would store at submission (kept when returned)."""
+    scores = commitment_scores(
+        ScoredAnswer(c.commitment.code, c.weight, level)
+        for c, level in zip(criteria, levels, strict=True)
+    )
+    commitments = {c.commitment.code: c.commitment for c in criteria}
+    for code, score in scores.items():
+        pairs = [
+            (c, lv) for c, lv in zip(criteria, levels, strict=True) if c.commitment.code == code
+        ]
+        buffer.add(
+            CommitmentScore(
+                assessment_id=assessment.pk,
+                commitment_id=commitments[code].pk,
+                score=score,
+                answered=sum(1 for _, lv in pairs if lv is not None),
+                # every criterion of a submitted assessment is answered: no level means N/A
+                not_applicable=sum(1 for _, lv in pairs if lv is None),
+            )
+        )
+        counts.scores += 1
+    assessment.overall_score = overall_score(scores)
+    return scores
+
+
+def _weakest(scores: dict[str, Decimal | None]) -> list[str]:
+    ranked = sorted((s, i, code) for i, (code, s) in enumerate(scores.items()) if s is not None)
+    return [code for _, _, code in ranked]
+
+
+def _plan_add(
+    rng: random.Random,
+    buffer: _Buffer,
+    org: _Org,
+    assessment: Assessment,
+    criteria: list[Criterion],
+    levels: list[int | None],
+    scores: dict[str, Decimal | None],
+    counts: SeedCounts,
+) -> None:
+    """Two or three actions on the weakest commitments, each aimed at its weakest criterion."""
+    year = int(assessment.cycle.name)
+    current = assessment.cycle.status == Cycle.Status.OPEN
+    statuses = (
+        {"planned": 6, "in_progress": 4}
+        if current
+        else {"done": 5, "in_progress": 2, "planned": 1, "dropped": 1}
+    )
+    owners = [user for _, user in org.members.values()]
+    for code in _weakest(scores)[: rng.randint(2, 3)]:
+        candidates: list[tuple[int, int]] = []
+        for i, (c, level) in enumerate(zip(criteria, levels, strict=True)):
+            if c.commitment.code == code and level is not None and level < 5:
+                candidates.append((level, i))
+        if not candidates:
+            continue
+        level, i = min(candidates)
+        criterion = criteria[i]
+        topic = rng.choice(TOPICS.get(code, [f"{criterion.commitment.name.lower()} practice"]))
+        buffer.add(
+            ActionItem(
+                assessment=assessment,
+                commitment=criterion.commitment,
+                criterion=criterion,
+                target_level=level + 1,
+                title=f"{rng.choice(ACTION_VERBS)} {topic}"[:200],
+                description=f"Reach level {level + 1} on {criterion.code} by the next cycle.",
+                owner_id=rng.choice(owners),
+                due_date=date(year + 1, rng.randint(1, 12), 28),
+                status=_weighted(rng, statuses),
+            )
+        )
+        counts.action_items += 1
