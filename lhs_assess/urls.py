@@ -12,5 +12,6 @@ urlpatterns = [
     path("rubric/", include("commitments.urls")),
     path("accounts/", include("allauth.urls")),
     path("organizations/", include("organizations.urls")),
+    path("assessments/", include("assessments.urls")),
     path("admin/", admin.site.urls),
 ]
