@@ -347,3 +347,45 @@ def test_a_member_role_check_is_not_fooled_by_another_membership(
         "organizations:member_role", args=[cast.org_a.slug, cast.contributor_a_membership.pk]
     )
     assert client.post(url, {"role": "lead"}).status_code == 403
+
+
+# Once A's assessment is submitted, staff and admins read it; nobody writes it (403), since it is
+# locked until the consortium returns it; lead_b still gets 404.
+SUBMITTED_READS = ("overview", "activity", "assignments", "commitment", "plan")
+SUBMITTED_WRITES = ("submit", "assignments", "commitment", "plan", "confirm")
+READ_ANSWERS = (302, 200, 200, 200, 404, 200, 200)
+WRITE_ANSWERS = (302, 403, 403, 403, 404, 403, 403)
+
+
+def _submitted_a(c: Cast) -> Assessment:
+    return submitted(organization=c.org_a, by=c.lead_a)
+
+
+def _submitted_kwargs(view: str, a: Assessment) -> dict[str, Any]:
+    if view in ("commitment", "plan"):
+        return {"pk": a.pk, "code": "c1"}
+    if view == "confirm":
+        return {"pk": a.pk, "response_pk": a.responses.order_by("id").first().pk}  # type: ignore[union-attr]
+    return {"pk": a.pk}
+
+
+@pytest.mark.parametrize(
+    ("view", "method", "who_index"),
+    [
+        pytest.param(view, method, i, id=f"submitted-{view}-{method}-{who}")
+        for method, views in (("GET", SUBMITTED_READS), ("POST", SUBMITTED_WRITES))
+        for view in views
+        for i, who in enumerate(WHO)
+    ],
+)
+def test_a_submitted_assessment_is_read_by_staff_and_written_by_nobody(
+    client: Client, cast: Cast, view: str, method: str, who_index: int
+) -> None:
+    a = _submitted_a(cast)
+    url = reverse(f"assessments:{view}", kwargs=_submitted_kwargs(view, a))
+    person = _person(cast, WHO[who_index])
+    if person is not None:
+        client.force_login(person)
+    response = client.get(url) if method == "GET" else client.post(url, {"title": "x"})
+    expected = (READ_ANSWERS if method == "GET" else WRITE_ANSWERS)[who_index]
+    assert response.status_code == expected, f"{WHO[who_index]} {method} {url}"
