@@ -281,7 +281,8 @@ def responses_save(
     # check below cannot pass for both.
     rows = {
         r.pk: r
-        for r in Response.objects.select_for_update()
+        # of=self: answered_by is a nullable join, which PostgreSQL will not lock.
+        for r in Response.objects.select_for_update(of=("self",))
         .filter(assessment=assessment, pk__in=list(answers))
         .select_related("criterion", "answered_by")
     }
