@@ -9,7 +9,13 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Assessment, CommitmentScore, Response
-from assessments.services import assessment_start, assessment_submit, assignment_set, responses_save
+from assessments.services import (
+    assessment_return,
+    assessment_start,
+    assessment_submit,
+    assignment_set,
+    responses_save,
+)
 from assessments.tests.factories import answer, answer_all, evidence, started, submitted
 from commitments.models import Criterion
 from organizations.models import Organization
@@ -437,3 +443,32 @@ def test_page_queries_do_not_grow(
     client.get(url)  # the session's first touch is not the page's cost
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
+
+
+def test_returned_assessment_shows_the_consortium_comments_and_opens_again(
+    client: Client, cast: Cast
+) -> None:
+    a = submitted(organization=cast.org_a, by=cast.lead_a)
+    c1 = a.cycle.rubric.commitments.get(code="c1")
+    assessment_return(
+        assessment=a, by=cast.staff, comments={c1: "Say who sits on the board.", None: "Thanks."}
+    )
+    client.force_login(cast.contributor_a)
+    html = client.get(reverse("assessments:overview", args=[a.pk])).content.decode()
+    assert "The consortium returned this assessment" in html
+    assert "Say who sits on the board." in html
+    assert "Whole assessment" in html
+
+
+def test_activity_queries_do_not_grow(
+    client: Client, cast: Cast, draft: Assessment, django_assert_num_queries: Any
+) -> None:
+    client.force_login(cast.viewer_a)
+    url = reverse("assessments:activity", args=[draft.pk])
+    client.get(url)
+    # session, user, permissions (2), assessment, four history tables, current membership
+    with django_assert_num_queries(10):
+        client.get(url)
+    answer_all(assessment=draft, by=cast.lead_a)
+    with django_assert_num_queries(10):
+        client.get(url)
