@@ -150,6 +150,11 @@ class CommitmentForm:
         valid = [f.is_valid() for f in self.forms]  # validate every form, to show all errors
         return all(valid)
 
+    @property
+    def invalid(self) -> list[ResponseForm]:
+        """The criteria whose input needs correcting, for the summary at the top of the page."""
+        return [f for f in self.forms if f.is_bound and f.errors]
+
     def answers(self) -> dict[int, tuple[int, ResponseInput]]:
         return {f.response.pk: (f.cleaned_data["version"], f.answer) for f in self.forms}
 

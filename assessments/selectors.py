@@ -192,6 +192,11 @@ def commitment_text(*, assessment: Assessment, code: str) -> CommitmentText:
     return CommitmentText(commitment, spec, levels, None)
 
 
+def plan_commitment(*, assessment: Assessment, code: str) -> Commitment:
+    """The commitment `code` of the assessment's rubric with its criteria; 404 if absent."""
+    return commitment_page(rubric=assessment.cycle.rubric, code=code)
+
+
 def commitment_answers(*, assessment: Assessment, commitment: Commitment) -> list[Response]:
     """The assessment's answers to the commitment's criteria, in order, with files and author."""
     return list(

@@ -11,17 +11,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from commitments.models import Commitment
 from organizations import access
 from organizations.models import Membership, User
 
 from . import selectors, services
 from .forms import ActionItemForm, AssignmentsForm, CommitmentForm, StartForm
-from .models import Assessment, EvidenceFile, Response
+from .models import ActionItem, Assessment, EvidenceFile, Response
 
 LEAD = Membership.Role.LEAD
 STALE_MESSAGE = (
     "Nothing was saved: someone else saved an answer on this page after you opened it. "
-    "Your text is kept below, beside the version now stored. Save again to replace theirs."
+    "Your text is kept below, beside the version now stored. Save again to replace theirs "
+    "(choose any file again: files are not kept between attempts)."
 )
 
 
@@ -145,46 +147,44 @@ def commitment(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         text=text,
         responses=responses,
     )
-    status = 200
-    if writing and form.is_valid():
-        try:
-            saved, files = services.commitment_answers_save(
-                assessment=assessment,
-                answers=form.answers(),
-                uploads=form.uploads(),
-                by=_user(request),
-            )
-        except services.StaleResponseError:
-            current = selectors.commitment_answers(
-                assessment=assessment, commitment=text.commitment
-            )
-            form = CommitmentForm.after_conflict(request.POST, text=text, current=current)
-            messages.error(request, STALE_MESSAGE)
-            status = 409
-        except ValidationError as e:
-            messages.error(request, _errors(e))
-            status = 400
-        else:
-            messages.success(request, _saved_message(saved, files))
-            return redirect("assessments:commitment", pk=pk, code=code)
-    elif writing:
-        status = 400
-    return render(
-        request,
-        "assessments/commitment.html",
-        _commitment_context(request, assessment, text, form),
-        status=status,
-    )
+    if not writing:
+        return _commitment_page(request, assessment, text, form)
+    if not form.is_valid():
+        return _commitment_page(request, assessment, text, form, status=400)
+    return _commitment_save(request, assessment, text, form)
 
 
-def _commitment_context(
+def _commitment_save(
     request: HttpRequest,
     assessment: Assessment,
     text: selectors.CommitmentText,
     form: CommitmentForm,
-) -> dict[str, object]:
+) -> HttpResponse:
+    try:
+        saved, files = services.commitment_answers_save(
+            assessment=assessment, answers=form.answers(), uploads=form.uploads(), by=_user(request)
+        )
+    except services.StaleResponseError:
+        current = selectors.commitment_answers(assessment=assessment, commitment=text.commitment)
+        form = CommitmentForm.after_conflict(request.POST, text=text, current=current)
+        messages.error(request, STALE_MESSAGE)
+        return _commitment_page(request, assessment, text, form, status=409)
+    except ValidationError as e:
+        messages.error(request, _errors(e))
+        return _commitment_page(request, assessment, text, form, status=400)
+    messages.success(request, _saved_message(saved, files))
+    return redirect("assessments:commitment", pk=assessment.pk, code=text.commitment.code)
+
+
+def _commitment_page(
+    request: HttpRequest,
+    assessment: Assessment,
+    text: selectors.CommitmentText,
+    form: CommitmentForm,
+    status: int = 200,
+) -> HttpResponse:
     role = access.assessment_role(user=request.user, assessment=assessment)
-    return {
+    context = {
         "assessment": assessment,
         "text": text,
         "form": form,
@@ -192,6 +192,7 @@ def _commitment_context(
             user=request.user, assessment=assessment, commitment_id=text.commitment.pk, role=role
         ),
     }
+    return render(request, "assessments/commitment.html", context, status=status)
 
 
 @login_required
@@ -231,8 +232,7 @@ def evidence_download(request: HttpRequest, pk: int, file_pk: int) -> FileRespon
 def plan(request: HttpRequest, pk: int, code: str, item_pk: int | None = None) -> HttpResponse:
     writing = request.method == "POST"
     assessment = access.assessment_for_user(user=request.user, pk=pk, for_write=writing)
-    text = selectors.commitment_text(assessment=assessment, code=code)
-    commitment = text.commitment
+    commitment = selectors.plan_commitment(assessment=assessment, code=code)
     item = None
     if item_pk is not None:
         item = access.action_item_for_user(
@@ -260,10 +260,21 @@ def plan(request: HttpRequest, pk: int, code: str, item_pk: int | None = None) -
         else:
             messages.success(request, f"Saved the action “{saved.title}”.")
             return redirect("assessments:plan", pk=pk, code=code)
+    return _plan_page(request, assessment, commitment, form, item, status=400 if writing else 200)
+
+
+def _plan_page(
+    request: HttpRequest,
+    assessment: Assessment,
+    commitment: Commitment,
+    form: ActionItemForm,
+    item: ActionItem | None,
+    status: int,
+) -> HttpResponse:
     role = access.assessment_role(user=request.user, assessment=assessment)
     context = {
         "assessment": assessment,
-        "text": text,
+        "commitment": commitment,
         "item": item,
         "items": selectors.action_items(assessment=assessment, commitment=commitment),
         "form": form,
@@ -271,7 +282,7 @@ def plan(request: HttpRequest, pk: int, code: str, item_pk: int | None = None) -
             user=request.user, assessment=assessment, commitment_id=commitment.pk, role=role
         ),
     }
-    return render(request, "assessments/plan.html", context, status=400 if writing else 200)
+    return render(request, "assessments/plan.html", context, status=status)
 
 
 def _add_errors(form: ActionItemForm | AssignmentsForm, e: ValidationError) -> None:

@@ -472,3 +472,23 @@ def test_activity_queries_do_not_grow(
     answer_all(assessment=draft, by=cast.lead_a)
     with django_assert_num_queries(10):
         client.get(url)
+
+
+def test_errors_are_summarised_at_the_top_with_links_to_each_answer(
+    client: Client, cast: Cast, draft: Assessment
+) -> None:
+    client.force_login(cast.lead_a)
+    data = _post_data(draft, **{"c1-2-level": "na", "c1-3-evidence_links": "nope"})
+    html = client.post(_url(draft), data).content.decode()
+    assert "Nothing was saved: 2 answers need correcting" in html
+    assert '<a href="#criterion-c1-2">c1-2</a>' in html
+    assert '<a href="#criterion-c1-3">c1-3</a>' in html
+
+
+def test_members_find_assessments_in_the_navigation(client: Client, cast: Cast) -> None:
+    client.force_login(cast.viewer_a)
+    html = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("assessments:index")}"' in html
+    client.force_login(cast.staff)
+    html = client.get(reverse("home")).content.decode()
+    assert ">Assessments<" not in html

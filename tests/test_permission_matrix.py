@@ -11,9 +11,14 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assessments.models import ActionItem, Assessment, Response
-from assessments.services import ActionInput, action_item_save, assignment_set
-from assessments.tests.factories import evidence, started, submitted
+from assessments.models import ActionItem, Assessment, EvidenceFile, Response
+from assessments.services import (
+    ActionInput,
+    action_item_save,
+    assessment_submit,
+    assignment_set,
+)
+from assessments.tests.factories import answer_all, evidence, started
 from organizations.models import Membership
 from organizations.services import invitation_create
 
@@ -351,19 +356,25 @@ def test_a_member_role_check_is_not_fooled_by_another_membership(
 
 # Once A's assessment is submitted, staff and admins read it; nobody writes it (403), since it is
 # locked until the consortium returns it; lead_b still gets 404.
-SUBMITTED_READS = ("overview", "activity", "assignments", "commitment", "plan")
+SUBMITTED_READS = ("overview", "activity", "assignments", "commitment", "plan", "evidence_download")
 SUBMITTED_WRITES = ("submit", "assignments", "commitment", "plan", "confirm")
 READ_ANSWERS = (302, 200, 200, 200, 404, 200, 200)
 WRITE_ANSWERS = (302, 403, 403, 403, 404, 403, 403)
 
 
 def _submitted_a(c: Cast) -> Assessment:
-    return submitted(organization=c.org_a, by=c.lead_a)
+    """A's assessment, complete with one evidence file, then submitted."""
+    a = started(organization=c.org_a, by=c.staff)
+    answer_all(assessment=a, by=c.lead_a)
+    evidence(response=a.responses.order_by("id").first(), by=c.lead_a)  # type: ignore[arg-type]
+    return assessment_submit(assessment=a, by=c.lead_a)
 
 
 def _submitted_kwargs(view: str, a: Assessment) -> dict[str, Any]:
     if view in ("commitment", "plan"):
         return {"pk": a.pk, "code": "c1"}
+    if view == "evidence_download":
+        return {"pk": a.pk, "file_pk": EvidenceFile.objects.get(response__assessment=a).pk}
     if view == "confirm":
         return {"pk": a.pk, "response_pk": a.responses.order_by("id").first().pk}  # type: ignore[union-attr]
     return {"pk": a.pk}
