@@ -281,6 +281,7 @@ def responses_save(
     # check below cannot pass for both.
     rows = {
         r.pk: r
+        # of=self: answered_by is a nullable join, which PostgreSQL will not lock.
         for r in Response.objects.select_for_update(of=("self",))
         .filter(assessment=assessment, pk__in=list(answers))
         .select_related("criterion", "answered_by")
@@ -347,26 +348,59 @@ def response_confirm(*, response: Response, by: User) -> Response:
     return response
 
 
+def evidence_upload_error(upload: UploadedFile) -> str | None:
+    """Why we would not keep this file (type, size), or None; forms show it beside the field."""
+    name = PurePath(upload.name or "").name
+    if PurePath(name).suffix.lower() not in EVIDENCE_TYPES:
+        allowed = ", ".join(sorted(s.lstrip(".") for s in EVIDENCE_TYPES))
+        return f"{name or 'This file'}: only {allowed} files are kept."
+    if upload.size is None or upload.size > EVIDENCE_MAX_BYTES:
+        return f"{name} is larger than {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB."
+    if upload.size == 0:
+        return f"{name} is empty."
+    return None
+
+
+@transaction.atomic
+def commitment_answers_save(
+    *,
+    assessment: Assessment,
+    answers: Mapping[int, tuple[int, ResponseInput]],
+    uploads: Mapping[int, UploadedFile],
+    by: User,
+) -> tuple[list[Response], list[EvidenceFile]]:
+    """Save a commitment page at once: its answers, then files ({response id: upload}).
+
+    All or nothing, like responses_save: a refused file undoes the answers saved with it.
+    """
+    saved = responses_save(assessment=assessment, answers=answers, by=by)
+    rows = {
+        r.pk: r
+        for r in Response.objects.filter(
+            assessment=assessment, pk__in=list(uploads)
+        ).select_related("assessment__organization", "criterion")
+    }
+    if len(rows) != len(uploads):
+        raise ValidationError("A file names an answer of another assessment.")
+    files = [
+        evidence_file_add(response=rows[pk], upload=upload, by=by) for pk, upload in uploads.items()
+    ]
+    return saved, files
+
+
 @transaction.atomic
 def evidence_file_add(*, response: Response, upload: UploadedFile, by: User) -> EvidenceFile:
     """Attach a file to an answer, refusing types and sizes we do not keep."""
     _require_editable(response.assessment)
+    error = evidence_upload_error(upload)
+    if error:
+        raise ValidationError({"file": error})
     name = PurePath(upload.name or "").name
-    suffix = PurePath(name).suffix.lower()
-    if suffix not in EVIDENCE_TYPES:
-        allowed = ", ".join(sorted(s.lstrip(".") for s in EVIDENCE_TYPES))
-        raise ValidationError({"file": f"{name or 'This file'}: only {allowed} files are kept."})
-    if upload.size is None or upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            {"file": f"{name} is larger than {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB."}
-        )
-    if upload.size == 0:
-        raise ValidationError({"file": f"{name} is empty."})
     stored = EvidenceFile(
         response=response,
         original_name=name[:200],
-        content_type=EVIDENCE_TYPES[suffix],
-        size=upload.size,
+        content_type=EVIDENCE_TYPES[PurePath(name).suffix.lower()],
+        size=upload.size or 0,
         uploaded_by=by,
     )
     stored.file.save(name, upload, save=False)
@@ -414,6 +448,26 @@ def assignment_set(
         detail={"commitment": commitment.code, "member": membership.user.email},
     )
     return assignment
+
+
+@transaction.atomic
+def assignments_set(
+    *, assessment: Assessment, choices: Mapping[Commitment, Membership | None], by: User
+) -> list[str]:
+    """Set several commitments' assignees at once; returns the codes that changed."""
+    current = {
+        a.commitment_id: a.membership_id
+        for a in Assignment.objects.filter(assessment=assessment).only(
+            "commitment_id", "membership_id"
+        )
+    }
+    changed = []
+    for commitment, membership in choices.items():
+        if current.get(commitment.pk) == (membership.pk if membership else None):
+            continue
+        assignment_set(assessment=assessment, commitment=commitment, membership=membership, by=by)
+        changed.append(commitment.code)
+    return changed
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
         slug = membership.organization.slug
         items.append(NavItem("Organization", reverse("organizations:detail", args=[slug])))
         items.append(NavItem("Members", reverse("organizations:members", args=[slug])))
+        items.append(NavItem("Assessments", reverse("assessments:index")))
     if user_may_manage_organizations(user):
         items.append(NavItem("All organizations", reverse("organizations:staff_list")))
     if user_may_manage_cycles(user):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("rubric/", include("commitments.urls")),
     path("accounts/", include("allauth.urls")),
     path("organizations/", include("organizations.urls")),
+    path("assessments/", include("assessments.urls")),
     path("consortium/", include("assessments.staff_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from .models import Membership, Organization, User
 
 if TYPE_CHECKING:
-    from assessments.models import Assessment, Cycle, EvidenceFile, Response
+    from assessments.models import ActionItem, Assessment, Cycle, EvidenceFile, Response
 
 AnyUser = User | AnonymousUser
 
@@ -281,4 +281,47 @@ def evidence_file_for_user(*, user: AnyUser, assessment: "Assessment", pk: int) 
 
     return get_object_or_404(
         EvidenceFile.objects.select_related("response"), response__assessment=assessment, pk=pk
+    )
+
+
+def user_may_write_commitment(
+    *, user: AnyUser, assessment: "Assessment", commitment_id: int, role: str | None
+) -> bool:
+    """May change this commitment's answers, files and plan now: the assessment is a draft (or
+    returned), and the person leads the organization or is the contributor assigned to it."""
+    return assessment.is_editable and user_may_edit_commitment(
+        user=user, assessment=assessment, commitment_id=commitment_id, role=role
+    )
+
+
+def require_commitment_writer(
+    *, user: AnyUser, assessment: "Assessment", commitment_id: int
+) -> str:
+    """403 unless the person may write this commitment now (see user_may_write_commitment)."""
+    role = require_role(user=user, organization=assessment.organization, roles=EDITOR_ROLES)
+    if not user_may_write_commitment(
+        user=user, assessment=assessment, commitment_id=commitment_id, role=role
+    ):
+        raise PermissionDenied
+    return role
+
+
+def require_lead_of_editable(*, user: AnyUser, assessment: "Assessment") -> None:
+    """403 unless the person leads the organization and the assessment may still change."""
+    require_lead(user=user, assessment=assessment)
+    if not assessment.is_editable:
+        raise PermissionDenied
+
+
+def action_item_for_user(
+    *, user: AnyUser, assessment: "Assessment", commitment_id: int, pk: int
+) -> "ActionItem":
+    """One step of a commitment's plan, in an assessment the person may already see; else 404."""
+    from assessments.models import ActionItem
+
+    return get_object_or_404(
+        ActionItem.objects.select_related("criterion", "owner"),
+        assessment=assessment,
+        commitment_id=commitment_id,
+        pk=pk,
     )

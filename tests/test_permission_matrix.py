@@ -11,6 +11,14 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from assessments.models import ActionItem, Assessment, EvidenceFile, Response
+from assessments.services import (
+    ActionInput,
+    action_item_save,
+    assessment_submit,
+    assignment_set,
+)
+from assessments.tests.factories import answer_all, evidence, started
 from commitments.tests.factories import make_rubric
 from organizations.models import Membership
 from organizations.services import invitation_create
@@ -76,6 +84,81 @@ def _new_cycle_fields(c: Cast) -> dict[str, Any]:
 def _submitted_a(c: Cast) -> dict[str, Any]:
     cycle = a_cycle(by=c.staff)
     return {"pk": a_submitted_assessment(organization=c.org_a, cycle=cycle, by=c.lead_a).pk}
+
+
+# --- Assessments: a draft of organization A, commitment c1 assigned to its contributor ----------
+
+
+def _assessment_a(c: Cast) -> Assessment:
+    """Organization A's draft assessment (made once per test), c1 assigned to the contributor."""
+    existing: Assessment | None = getattr(c, "_assessment_a", None)
+    if existing is None:
+        existing = started(organization=c.org_a, by=c.staff)
+        c1 = existing.cycle.rubric.commitments.get(code="c1")
+        assignment_set(
+            assessment=existing, commitment=c1, membership=c.contributor_a_membership, by=c.lead_a
+        )
+        c._assessment_a = existing  # type: ignore[attr-defined]
+    return existing
+
+
+def _a(c: Cast) -> dict[str, Any]:
+    return {"pk": _assessment_a(c).pk}
+
+
+def _c1(c: Cast) -> dict[str, Any]:
+    return {"pk": _assessment_a(c).pk, "code": "c1"}
+
+
+def _c1_responses(c: Cast) -> list[Response]:
+    return list(
+        Response.objects.filter(assessment=_assessment_a(c), criterion__commitment__code="c1")
+        .select_related("criterion")
+        .order_by("criterion__order")
+    )
+
+
+def _c1_answers(c: Cast) -> dict[str, Any]:
+    """A valid save of c1: level 2 for its first criterion, the others left open."""
+    data: dict[str, Any] = {}
+    for i, r in enumerate(_c1_responses(c)):
+        data[f"{r.criterion.code}-version"] = r.version
+        if i == 0:
+            data[f"{r.criterion.code}-level"] = "2"
+    return data
+
+
+def _c1_first_response(c: Cast) -> dict[str, Any]:
+    return {"pk": _assessment_a(c).pk, "response_pk": _c1_responses(c)[0].pk}
+
+
+def _c1_action_item(c: Cast) -> dict[str, Any]:
+    a = _assessment_a(c)
+    c1 = a.cycle.rubric.commitments.get(code="c1")
+    item = action_item_save(
+        assessment=a,
+        commitment=c1,
+        data=ActionInput("Write the charter", "", None, None, None, None, "planned"),
+        by=c.lead_a,
+    )
+    return {"pk": a.pk, "code": "c1", "item_pk": item.pk}
+
+
+def _action_fields(c: Cast) -> dict[str, Any]:
+    return {"title": "Hold a listening session", "status": ActionItem.Status.PLANNED}
+
+
+def _evidence_file(c: Cast) -> dict[str, Any]:
+    stored = evidence(response=_c1_responses(c)[0], by=c.lead_a)
+    return {"pk": _assessment_a(c).pk, "file_pk": stored.pk}
+
+
+def _start_fields(c: Cast) -> dict[str, Any]:
+    return {"cycle": _assessment_a(c).cycle.pk}
+
+
+def _assign_c1_to_lead(c: Cast) -> dict[str, Any]:
+    return {"c1": c.lead_a_membership.pk, "c2": ""}
 
 
 # view name: (url kwargs, POST data, {method: answers in the order of WHO})
@@ -178,6 +261,68 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
         lambda c: {"general": "Add the minutes you mention as evidence."},
         {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 403, 403, 403, 302, 302)},
     ),
+    # Assessments (a draft of A). Members of A read it; lead_b, and staff or admins while it
+    # is a draft, get 404; viewers, staff and admins get 403 on writes they could read.
+    "assessments:index": (
+        _none,
+        _none,
+        # Each person's own organization; staff and admins with none see an explanation.
+        {"GET": (302, 200, 200, 200, 200, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "assessments:start": (
+        _none,
+        _start_fields,
+        # Leads start their current organization's (lead_a: already started, so a message and
+        # back; lead_b: B's own); no membership (staff, admin) or not a lead: 403.
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 403, 302, 302, 403, 403)},
+    ),
+    "assessments:overview": (
+        _a,
+        _none,
+        {"GET": (302, 200, 200, 200, 404, 404, 404), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "assessments:submit": (
+        _a,
+        _none,
+        # Lead only; the lead's 400 is the refusal that lists what is missing (nothing answered).
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 403, 400, 404, 404, 404)},
+    ),
+    "assessments:assignments": (
+        _a,
+        _assign_c1_to_lead,
+        {"GET": (302, 200, 200, 200, 404, 404, 404), "POST": (302, 403, 403, 302, 404, 404, 404)},
+    ),
+    "assessments:activity": (
+        _a,
+        _none,
+        {"GET": (302, 200, 200, 200, 404, 404, 404), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "assessments:commitment": (
+        _c1,
+        _c1_answers,
+        # c1 is assigned to the contributor, so they may save it (c2: 403, tested apart).
+        {"GET": (302, 200, 200, 200, 404, 404, 404), "POST": (302, 403, 302, 302, 404, 404, 404)},
+    ),
+    "assessments:plan": (
+        _c1,
+        _action_fields,
+        {"GET": (302, 200, 200, 200, 404, 404, 404), "POST": (302, 403, 302, 302, 404, 404, 404)},
+    ),
+    "assessments:plan_item": (
+        _c1_action_item,
+        _action_fields,
+        {"GET": (302, 200, 200, 200, 404, 404, 404), "POST": (302, 403, 302, 302, 404, 404, 404)},
+    ),
+    "assessments:confirm": (
+        _c1_first_response,
+        _none,
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 302, 302, 404, 404, 404)},
+    ),
+    "assessments:evidence_download": (
+        _evidence_file,
+        _none,
+        {"GET": (302, 200, 200, 200, 404, 404, 404), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
 }
 
 
@@ -266,3 +411,51 @@ def test_a_member_role_check_is_not_fooled_by_another_membership(
         "organizations:member_role", args=[cast.org_a.slug, cast.contributor_a_membership.pk]
     )
     assert client.post(url, {"role": "lead"}).status_code == 403
+
+
+# Once A's assessment is submitted, staff and admins read it; nobody writes it (403), since it is
+# locked until the consortium returns it; lead_b still gets 404.
+SUBMITTED_READS = ("overview", "activity", "assignments", "commitment", "plan", "evidence_download")
+SUBMITTED_WRITES = ("submit", "assignments", "commitment", "plan", "confirm")
+READ_ANSWERS = (302, 200, 200, 200, 404, 200, 200)
+WRITE_ANSWERS = (302, 403, 403, 403, 404, 403, 403)
+
+
+def _submitted_a(c: Cast) -> Assessment:
+    """A's assessment, complete with one evidence file, then submitted."""
+    a = started(organization=c.org_a, by=c.staff)
+    answer_all(assessment=a, by=c.lead_a)
+    evidence(response=a.responses.order_by("id").first(), by=c.lead_a)  # type: ignore[arg-type]
+    return assessment_submit(assessment=a, by=c.lead_a)
+
+
+def _submitted_kwargs(view: str, a: Assessment) -> dict[str, Any]:
+    if view in ("commitment", "plan"):
+        return {"pk": a.pk, "code": "c1"}
+    if view == "evidence_download":
+        return {"pk": a.pk, "file_pk": EvidenceFile.objects.get(response__assessment=a).pk}
+    if view == "confirm":
+        return {"pk": a.pk, "response_pk": a.responses.order_by("id").first().pk}  # type: ignore[union-attr]
+    return {"pk": a.pk}
+
+
+@pytest.mark.parametrize(
+    ("view", "method", "who_index"),
+    [
+        pytest.param(view, method, i, id=f"submitted-{view}-{method}-{who}")
+        for method, views in (("GET", SUBMITTED_READS), ("POST", SUBMITTED_WRITES))
+        for view in views
+        for i, who in enumerate(WHO)
+    ],
+)
+def test_a_submitted_assessment_is_read_by_staff_and_written_by_nobody(
+    client: Client, cast: Cast, view: str, method: str, who_index: int
+) -> None:
+    a = _submitted_a(cast)
+    url = reverse(f"assessments:{view}", kwargs=_submitted_kwargs(view, a))
+    person = _person(cast, WHO[who_index])
+    if person is not None:
+        client.force_login(person)
+    response = client.get(url) if method == "GET" else client.post(url, {"title": "x"})
+    expected = (READ_ANSWERS if method == "GET" else WRITE_ANSWERS)[who_index]
+    assert response.status_code == expected, f"{WHO[who_index]} {method} {url}"

@@ -1,0 +1,295 @@
+"""Forms of the assessment pages. They parse and validate input; services write."""
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
+
+from commitments.models import Commitment, Criterion
+from commitments.rubric_file import CriterionSpec, LevelSpec
+from organizations.models import Membership, User
+
+from .models import ActionItem, Response
+from .selectors import CommitmentText
+from .services import (
+    ActionInput,
+    ResponseInput,
+    evidence_upload_error,
+    validate_response_input,
+)
+
+NOT_APPLICABLE = "na"
+TEXTAREA = {"rows": 3}
+
+
+def _link_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class ResponseForm(forms.Form):
+    """One criterion's answer; its prefix is the criterion code, so many share one <form>."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    level = forms.ChoiceField(required=False, widget=forms.RadioSelect)
+    na_reason = forms.CharField(
+        required=False,
+        label="Reason it does not apply",
+        help_text="Needed when you choose “Not applicable”.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    evidence = forms.CharField(
+        required=False, label="Evidence", widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    evidence_links = forms.CharField(
+        required=False,
+        label="Evidence links",
+        help_text="One web address per line, each starting with https://",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    notes = forms.CharField(required=False, label="Notes", widget=forms.Textarea(attrs=TEXTAREA))
+    confidence = forms.ChoiceField(
+        required=False,
+        label="Confidence in this answer",
+        choices=[("", "Not said"), *Response.Confidence.choices],
+    )
+    file = forms.FileField(
+        required=False,
+        label="Add an evidence file",
+        help_text="PDF, Word, Excel, PowerPoint, CSV, text or image; at most 10 MB.",
+    )
+
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        files: MultiValueDict[str, UploadedFile] | None = None,
+        *,
+        criterion: CriterionSpec,
+        levels: Sequence[LevelSpec],
+        response: Response,
+    ) -> None:
+        super().__init__(data, files, prefix=criterion.code, initial=_initial(response))
+        self.criterion = criterion
+        self.response = response
+        self.stale_current: Response | None = None
+        names = {lv.level: lv.name for lv in levels}
+        level_field = self.fields["level"]
+        assert isinstance(level_field, forms.ChoiceField)  # noqa: S101 - declared above
+        level_field.label = f"Maturity level for {criterion.code}"
+        level_field.choices = [
+            (str(n), f"{n} · {names.get(n, '')} — {criterion.descriptors.get(n, '')}")
+            for n in sorted(criterion.descriptors)
+        ] + [(NOT_APPLICABLE, "Not applicable to our organization (say why below)")]
+
+    def clean_evidence_links(self) -> list[str]:
+        return _link_lines(self.cleaned_data.get("evidence_links") or "")
+
+    def clean_file(self) -> UploadedFile | None:
+        upload: UploadedFile | None = self.cleaned_data.get("file")
+        if upload is not None:
+            error = evidence_upload_error(upload)
+            if error:
+                raise forms.ValidationError(error)
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        level = cleaned.get("level") or ""
+        self.answer = ResponseInput(
+            level=int(level) if level.isdigit() else None,
+            not_applicable=level == NOT_APPLICABLE,
+            na_reason=cleaned.get("na_reason", ""),
+            evidence=cleaned.get("evidence", ""),
+            evidence_links=cleaned.get("evidence_links", []),
+            notes=cleaned.get("notes", ""),
+            confidence=cleaned.get("confidence", ""),
+        )
+        for name, errors in validate_response_input(self.answer).items():
+            if name not in self.errors:
+                self.add_error(name, errors)
+        return cleaned
+
+
+def _initial(response: Response) -> dict[str, Any]:
+    level = NOT_APPLICABLE if response.not_applicable else response.level
+    return {
+        "version": response.version,
+        "level": "" if level is None else str(level),
+        "na_reason": response.na_reason,
+        "evidence": response.evidence,
+        "evidence_links": "\n".join(response.evidence_links),
+        "notes": response.notes,
+        "confidence": response.confidence,
+    }
+
+
+class CommitmentForm:
+    """Every criterion of one commitment in one <form>, saved together."""
+
+    def __init__(
+        self,
+        data: QueryDict | None,
+        files: MultiValueDict[str, UploadedFile] | None,
+        *,
+        text: CommitmentText,
+        responses: Sequence[Response],
+    ) -> None:
+        by_code = {r.criterion.code: r for r in responses}
+        self.forms = [
+            ResponseForm(data, files, criterion=c, levels=text.levels, response=by_code[c.code])
+            for c in text.spec.criteria
+            if c.code in by_code
+        ]
+
+    def __iter__(self) -> Iterator[ResponseForm]:
+        return iter(self.forms)
+
+    def is_valid(self) -> bool:
+        valid = [f.is_valid() for f in self.forms]  # validate every form, to show all errors
+        return all(valid)
+
+    @property
+    def invalid(self) -> list[ResponseForm]:
+        """The criteria whose input needs correcting, for the summary at the top of the page."""
+        return [f for f in self.forms if f.is_bound and f.errors]
+
+    def answers(self) -> dict[int, tuple[int, ResponseInput]]:
+        return {f.response.pk: (f.cleaned_data["version"], f.answer) for f in self.forms}
+
+    def uploads(self) -> dict[int, UploadedFile]:
+        return {f.response.pk: f.cleaned_data["file"] for f in self.forms if f.cleaned_data["file"]}
+
+    @classmethod
+    def after_conflict(
+        cls,
+        data: QueryDict,
+        *,
+        text: CommitmentText,
+        current: Sequence[Response],
+    ) -> "CommitmentForm":
+        """The person's input again, but holding the versions now stored, and naming each answer
+        someone else changed since the page was opened; a second save then overwrites on purpose.
+        """
+        posted = data.copy()
+        stale: dict[str, Response] = {}
+        for r in current:
+            key = f"{r.criterion.code}-version"
+            if posted.get(key) != str(r.version):
+                stale[r.criterion.code] = r
+            posted[key] = str(r.version)
+        form = cls(posted, None, text=text, responses=current)
+        for f in form.forms:
+            f.stale_current = stale.get(f.criterion.code)
+        return form
+
+
+class StartForm(forms.Form):
+    cycle = forms.IntegerField(widget=forms.HiddenInput)
+    carry_forward = forms.BooleanField(
+        required=False,
+        label="Start from our last submitted assessment",
+        help_text="Its answers are copied and marked “Carried forward — confirm”.",
+    )
+
+
+class ActionItemForm(forms.Form):
+    title = forms.CharField(max_length=200, label="What will be done")
+    description = forms.CharField(
+        required=False, label="Description", widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    criterion = forms.ChoiceField(required=False, label="Criterion it improves")
+    target_level = forms.TypedChoiceField(
+        required=False,
+        label="Target level",
+        coerce=int,
+        empty_value=None,
+        choices=[("", "None"), *((n, str(n)) for n in range(1, 6))],
+    )
+    owner = forms.ChoiceField(required=False, label="Owner")
+    due_date = forms.DateField(
+        required=False,
+        label="Due date",
+        help_text="For example 2026-12-31.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    status = forms.ChoiceField(label="Status", choices=ActionItem.Status.choices)
+
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        *,
+        commitment: Commitment,
+        members: Sequence[Membership],
+        item: ActionItem | None = None,
+    ) -> None:
+        initial: dict[str, Any] = {"status": ActionItem.Status.PLANNED}
+        if item is not None:
+            initial = {
+                "title": item.title,
+                "description": item.description,
+                "criterion": item.criterion.code if item.criterion else "",
+                "target_level": item.target_level or "",
+                "owner": item.owner_id or "",
+                "due_date": item.due_date,
+                "status": item.status,
+            }
+        super().__init__(data, initial=initial)
+        self._criteria: dict[str, Criterion] = {c.code: c for c in commitment.criteria.all()}
+        self._owners: dict[str, User] = {str(m.user_id): m.user for m in members}
+        criterion = self.fields["criterion"]
+        owner = self.fields["owner"]
+        assert isinstance(criterion, forms.ChoiceField)  # noqa: S101 - declared above
+        assert isinstance(owner, forms.ChoiceField)  # noqa: S101 - declared above
+        criterion.choices = [("", "The whole commitment"), *((c, c) for c in self._criteria)]
+        owner.choices = [
+            ("", "Nobody yet"),
+            *((str(m.user_id), f"{m.user.email} ({m.get_role_display()})") for m in members),
+        ]
+
+    def to_input(self) -> ActionInput:
+        d = self.cleaned_data
+        return ActionInput(
+            title=d["title"],
+            description=d["description"],
+            criterion=self._criteria.get(d["criterion"]),
+            target_level=d["target_level"],
+            owner=self._owners.get(d["owner"]),
+            due_date=d["due_date"],
+            status=d["status"],
+        )
+
+
+class AssignmentsForm(forms.Form):
+    """One choice per commitment: a lead or contributor, or nobody."""
+
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        *,
+        commitments: Sequence[Commitment],
+        members: Sequence[Membership],
+        current: Mapping[int, Any],
+    ) -> None:
+        super().__init__(data)
+        self._commitments = {c.code: c for c in commitments}
+        self._members = {str(m.pk): m for m in members if m.role != Membership.Role.VIEWER}
+        choices = [
+            ("", "Nobody"),
+            *((pk, f"{m.user.email} ({m.get_role_display()})") for pk, m in self._members.items()),
+        ]
+        for c in commitments:
+            assignment = current.get(c.pk)
+            self.fields[c.code] = forms.ChoiceField(
+                required=False,
+                label=c.name,
+                choices=choices,
+                initial=str(assignment.membership_id) if assignment else "",
+            )
+
+    def choices(self) -> dict[Commitment, Membership | None]:
+        return {
+            c: self._members.get(self.cleaned_data.get(code) or "")
+            for code, c in self._commitments.items()
+        }

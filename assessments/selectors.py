@@ -1,0 +1,305 @@
+"""Reads of the assessment journey: ready querysets and page data with a fixed number of queries.
+
+Callers pass an assessment that `organizations.access` has already checked; every read here is
+filtered by it, so nothing of another organization can come back.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from commitments.models import Commitment
+from commitments.rubric_file import CommitmentSpec, CriterionSpec, LevelSpec
+from commitments.selectors import commitment_page, rubric_levels, rubric_text_as_of
+from organizations.models import Membership, Organization, User
+
+from .models import (
+    ActionItem,
+    Assessment,
+    Assignment,
+    CommitmentScore,
+    Cycle,
+    EvidenceFile,
+    Response,
+    ReviewComment,
+)
+from .scoring import ScoredAnswer, commitment_scores, overall_score
+
+ACTIVITY_LIMIT = 200
+
+
+# --- The organization's list -----------------------------------------------------------------
+
+
+def assessments_of_organization(*, organization: Organization) -> QuerySet[Assessment]:
+    """The organization's assessments, newest cycle first."""
+    return (
+        Assessment.objects.filter(organization=organization)
+        .select_related("cycle")
+        .order_by("-cycle__opens_on", "-id")
+    )
+
+
+def cycles_open_without_assessment(*, organization: Organization) -> QuerySet[Cycle]:
+    """Open cycles in which the organization has not started its assessment yet."""
+    return (
+        Cycle.objects.filter(status=Cycle.Status.OPEN)
+        .exclude(assessments__organization=organization)
+        .order_by("-opens_on", "-id")
+    )
+
+
+def open_cycle(*, pk: int) -> Cycle:
+    """An open cycle (consortium-wide, not organization data); 404 for any other id."""
+    return get_object_or_404(Cycle, pk=pk, status=Cycle.Status.OPEN)
+
+
+# --- Overview ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CommitmentProgress:
+    commitment: Commitment
+    total: int = 0
+    answered: int = 0
+    not_applicable: int = 0
+    open: int = 0
+    to_confirm: int = 0
+    score: Decimal | None = None
+    assignee: User | None = None
+
+
+@dataclass
+class Overview:
+    rows: list[CommitmentProgress]
+    overall: Decimal | None
+    comments: list[ReviewComment] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return all(r.open == 0 and r.to_confirm == 0 for r in self.rows)
+
+
+def assessment_overview(*, assessment: Assessment) -> Overview:
+    """Progress, assignee and score of every commitment (stored scores once submitted)."""
+    responses = list(
+        Response.objects.filter(assessment=assessment)
+        .select_related("criterion__commitment")
+        .only(
+            "level",
+            "not_applicable",
+            "na_reason",
+            "carried_forward",
+            "criterion__weight",
+            "criterion__order",
+            "criterion__commitment__code",
+            "criterion__commitment__name",
+            "criterion__commitment__order",
+        )
+        .order_by("criterion__commitment__order", "criterion__order")
+    )
+    rows: dict[int, CommitmentProgress] = {}
+    for r in responses:
+        commitment = r.criterion.commitment
+        row = rows.setdefault(commitment.pk, CommitmentProgress(commitment))
+        row.total += 1
+        if r.carried_forward:
+            row.to_confirm += 1
+        elif r.not_applicable and r.na_reason.strip():
+            row.not_applicable += 1
+        elif r.level is not None:
+            row.answered += 1
+        else:
+            row.open += 1
+    for a in Assignment.objects.filter(assessment=assessment).select_related("membership__user"):
+        if a.commitment_id in rows:
+            rows[a.commitment_id].assignee = a.membership.user
+    if assessment.status in Assessment.SUBMITTED_STATES:
+        for s in CommitmentScore.objects.filter(assessment=assessment):
+            if s.commitment_id in rows:
+                rows[s.commitment_id].score = s.score
+        overall = assessment.overall_score
+    else:
+        by_code = {row.commitment.code: row for row in rows.values()}
+        scores = commitment_scores(
+            ScoredAnswer(r.criterion.commitment.code, r.criterion.weight, r.level)
+            for r in responses
+        )
+        for code, score in scores.items():
+            by_code[code].score = score
+        overall = overall_score(scores)
+    comments: list[ReviewComment] = []
+    if assessment.status == Assessment.Status.RETURNED:
+        comments = list(
+            ReviewComment.objects.filter(assessment=assessment).select_related(
+                "commitment", "author"
+            )
+        )
+    return Overview(list(rows.values()), overall, comments)
+
+
+# --- One commitment -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommitmentText:
+    """A commitment's text and scale as the person should read it (as of submission once
+    submitted), with the live commitment row for its id."""
+
+    commitment: Commitment
+    spec: CommitmentSpec
+    levels: tuple[LevelSpec, ...]
+    as_of: datetime | None
+
+    def criterion(self, code: str) -> CriterionSpec | None:
+        return next((c for c in self.spec.criteria if c.code == code), None)
+
+
+def commitment_text(*, assessment: Assessment, code: str) -> CommitmentText:
+    """The commitment `code` of the assessment's rubric (404 if absent), with its text now, or
+    as it stood when the assessment was submitted."""
+    rubric = assessment.cycle.rubric
+    commitment = commitment_page(rubric=rubric, code=code)
+    submitted_at = (
+        assessment.submitted_at if assessment.status in Assessment.SUBMITTED_STATES else None
+    )
+    if submitted_at is not None:
+        then = rubric_text_as_of(rubric=rubric, at=submitted_at)
+        found = next((c for c in then.commitments if c.code == code), None)
+        if found is not None:
+            return CommitmentText(commitment, found, then.levels, submitted_at)
+    criteria = tuple(
+        CriterionSpec(
+            c.code,
+            c.prompt,
+            c.guidance,
+            c.evidence_hint,
+            c.weight,
+            {d.level: d.text for d in c.descriptors.all()},
+        )
+        for c in commitment.criteria.all()
+    )
+    levels = tuple(
+        LevelSpec(lv.level, lv.name, lv.description) for lv in rubric_levels(rubric=rubric)
+    )
+    spec = CommitmentSpec(
+        commitment.code, commitment.name, commitment.definition, commitment.guidance, criteria
+    )
+    return CommitmentText(commitment, spec, levels, None)
+
+
+def plan_commitment(*, assessment: Assessment, code: str) -> Commitment:
+    """The commitment `code` of the assessment's rubric with its criteria; 404 if absent."""
+    return commitment_page(rubric=assessment.cycle.rubric, code=code)
+
+
+def commitment_answers(*, assessment: Assessment, commitment: Commitment) -> list[Response]:
+    """The assessment's answers to the commitment's criteria, in order, with files and author."""
+    return list(
+        Response.objects.filter(assessment=assessment, criterion__commitment=commitment)
+        .select_related("criterion", "answered_by")
+        .prefetch_related(
+            Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "id"))
+        )
+        .order_by("criterion__order")
+    )
+
+
+def action_items(*, assessment: Assessment, commitment: Commitment) -> QuerySet[ActionItem]:
+    """The commitment's improvement plan in this assessment."""
+    return (
+        ActionItem.objects.filter(assessment=assessment, commitment=commitment)
+        .select_related("criterion", "owner")
+        .order_by("due_date", "id")
+    )
+
+
+def organization_members(*, organization: Organization) -> QuerySet[Membership]:
+    """Members who may own an action or be assigned: everyone, leads first."""
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("role", "user__email")
+    )
+
+
+def rubric_commitments_of(*, assessment: Assessment) -> QuerySet[Commitment]:
+    """The commitments of the assessment's rubric, in order."""
+    return Commitment.objects.filter(rubric_id=assessment.cycle.rubric_id).order_by("order")
+
+
+def assignments_by_commitment(*, assessment: Assessment) -> dict[int, Assignment]:
+    """Who answers which commitment, keyed by commitment id."""
+    return {
+        a.commitment_id: a
+        for a in Assignment.objects.filter(assessment=assessment).select_related("membership__user")
+    }
+
+
+# --- Activity -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    when: datetime
+    who: User | None
+    what: str
+    change: str
+
+
+_CHANGE = {"+": "created", "~": "changed", "-": "removed"}
+
+
+def _answer_summary(h: Any) -> str:
+    if h.not_applicable:
+        return "not applicable"
+    if h.level is not None:
+        return f"level {h.level}"
+    return "no level"
+
+
+def assessment_activity(
+    *, assessment: Assessment, limit: int = ACTIVITY_LIMIT
+) -> list[ActivityEntry]:
+    """Who changed what in the assessment, newest first, from the history tables (4 queries)."""
+    entries: list[ActivityEntry] = []
+    responses = (
+        Response.history.filter(assessment_id=assessment.pk)
+        .select_related("history_user", "criterion")
+        .order_by("-history_date")[:limit]
+    )
+    for h in responses:
+        what = f"Answer to {h.criterion.code}: {_answer_summary(h)}"
+        if h.carried_forward:
+            what += " (carried forward, to confirm)"
+        entries.append(ActivityEntry(h.history_date, h.history_user, what, _CHANGE[h.history_type]))
+    actions = (
+        ActionItem.history.filter(assessment_id=assessment.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    for h in actions:
+        what = f"Action “{h.title}” ({h.get_status_display().lower()})"
+        entries.append(ActivityEntry(h.history_date, h.history_user, what, _CHANGE[h.history_type]))
+    assignments = (
+        Assignment.history.filter(assessment_id=assessment.pk)
+        .select_related("history_user", "commitment", "membership__user")
+        .order_by("-history_date")[:limit]
+    )
+    for h in assignments:
+        what = f"{h.commitment.name} assigned to {h.membership.user.email}"
+        entries.append(ActivityEntry(h.history_date, h.history_user, what, _CHANGE[h.history_type]))
+    states = (
+        Assessment.history.filter(id=assessment.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    for h in states:
+        what = f"Assessment {h.get_status_display().lower()}"
+        entries.append(ActivityEntry(h.history_date, h.history_user, what, _CHANGE[h.history_type]))
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]

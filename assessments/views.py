@@ -1,0 +1,338 @@
+"""The organization's assessment pages: list, overview, commitments, plan, assignments, activity.
+
+Every view asks `organizations.access` first; reads come from selectors, writes from services.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from commitments.models import Commitment
+from organizations import access
+from organizations.models import Membership, User
+
+from . import selectors, services
+from .forms import ActionItemForm, AssignmentsForm, CommitmentForm, StartForm
+from .models import ActionItem, Assessment, EvidenceFile, Response
+
+LEAD = Membership.Role.LEAD
+STALE_MESSAGE = (
+    "Nothing was saved: someone else saved an answer on this page after you opened it. "
+    "Your text is kept below, beside the version now stored. Save again to replace theirs "
+    "(choose any file again: files are not kept between attempts)."
+)
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in person (login_required ran first)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
+def _errors(e: ValidationError) -> str:
+    return " ".join(e.messages)
+
+
+def _saved_message(saved: list[Response], files: list[EvidenceFile]) -> str:
+    parts = []
+    if saved:
+        parts.append(f"Saved {', '.join(r.criterion.code for r in saved)}.")
+    if files:
+        parts.append(f"Added {', '.join(f.original_name for f in files)}.")
+    return " ".join(parts) or "Nothing had changed, so nothing was saved."
+
+
+def _assigned_message(changed: list[str]) -> str:
+    if not changed:
+        return "Nothing had changed."
+    return f"Assignments changed for {', '.join(changed)}."
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    membership = access.current_membership(request)
+    context: dict[str, object] = {"membership": membership}
+    if membership is not None:
+        organization = membership.organization
+        assessments = list(selectors.assessments_of_organization(organization=organization))
+        context |= {
+            "assessments": assessments,
+            "open_cycles": selectors.cycles_open_without_assessment(organization=organization),
+            "is_lead": membership.role == LEAD,
+            "can_carry": any(a.status in Assessment.SUBMITTED_STATES for a in assessments),
+        }
+    return render(request, "assessments/index.html", context)
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    membership = access.current_membership(request)
+    if membership is None:
+        raise PermissionDenied
+    access.require_role(user=request.user, organization=membership.organization, roles=(LEAD,))
+    form = StartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a cycle to start.")
+        return redirect("assessments:index")
+    cycle = selectors.open_cycle(pk=form.cleaned_data["cycle"])
+    try:
+        assessment = services.assessment_start(
+            organization=membership.organization,
+            cycle=cycle,
+            by=_user(request),
+            carry_forward=form.cleaned_data["carry_forward"],
+        )
+    except ValidationError as e:
+        messages.error(request, _errors(e))
+        return redirect("assessments:index")
+    messages.success(request, f"Started the {cycle.name} assessment.")
+    return redirect("assessments:overview", pk=assessment.pk)
+
+
+def _overview(
+    request: HttpRequest, assessment: Assessment, missing: object = None, status: int = 200
+) -> HttpResponse:
+    role = access.assessment_role(user=request.user, assessment=assessment)
+    context = {
+        "assessment": assessment,
+        "overview": selectors.assessment_overview(assessment=assessment),
+        "may_submit": role == LEAD and assessment.is_editable,
+        "missing": missing,
+    }
+    return render(request, "assessments/overview.html", context, status=status)
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest, pk: int) -> HttpResponse:
+    return _overview(request, access.assessment_for_user(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = access.assessment_for_user(user=request.user, pk=pk, for_write=True)
+    access.require_lead_of_editable(user=request.user, assessment=assessment)
+    try:
+        services.assessment_submit(assessment=assessment, by=_user(request))
+    except ValidationError as e:
+        messages.error(request, _errors(e))
+        missing = services.responses_missing(assessment=assessment)
+        return _overview(request, assessment, missing=missing, status=400)
+    messages.success(request, "Submitted. The consortium will review your assessment.")
+    return redirect("assessments:overview", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commitment(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    writing = request.method == "POST"
+    assessment = access.assessment_for_user(user=request.user, pk=pk, for_write=writing)
+    text = selectors.commitment_text(assessment=assessment, code=code)
+    if writing:
+        access.require_commitment_writer(
+            user=request.user, assessment=assessment, commitment_id=text.commitment.pk
+        )
+    responses = selectors.commitment_answers(assessment=assessment, commitment=text.commitment)
+    form = CommitmentForm(
+        request.POST if writing else None,
+        request.FILES if writing else None,
+        text=text,
+        responses=responses,
+    )
+    if not writing:
+        return _commitment_page(request, assessment, text, form)
+    if not form.is_valid():
+        return _commitment_page(request, assessment, text, form, status=400)
+    return _commitment_save(request, assessment, text, form)
+
+
+def _commitment_save(
+    request: HttpRequest,
+    assessment: Assessment,
+    text: selectors.CommitmentText,
+    form: CommitmentForm,
+) -> HttpResponse:
+    try:
+        saved, files = services.commitment_answers_save(
+            assessment=assessment, answers=form.answers(), uploads=form.uploads(), by=_user(request)
+        )
+    except services.StaleResponseError:
+        current = selectors.commitment_answers(assessment=assessment, commitment=text.commitment)
+        form = CommitmentForm.after_conflict(request.POST, text=text, current=current)
+        messages.error(request, STALE_MESSAGE)
+        return _commitment_page(request, assessment, text, form, status=409)
+    except ValidationError as e:
+        messages.error(request, _errors(e))
+        return _commitment_page(request, assessment, text, form, status=400)
+    messages.success(request, _saved_message(saved, files))
+    return redirect("assessments:commitment", pk=assessment.pk, code=text.commitment.code)
+
+
+def _commitment_page(
+    request: HttpRequest,
+    assessment: Assessment,
+    text: selectors.CommitmentText,
+    form: CommitmentForm,
+    status: int = 200,
+) -> HttpResponse:
+    role = access.assessment_role(user=request.user, assessment=assessment)
+    context = {
+        "assessment": assessment,
+        "text": text,
+        "form": form,
+        "can_write": access.user_may_write_commitment(
+            user=request.user, assessment=assessment, commitment_id=text.commitment.pk, role=role
+        ),
+    }
+    return render(request, "assessments/commitment.html", context, status=status)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, pk: int, response_pk: int) -> HttpResponse:
+    assessment = access.assessment_for_user(user=request.user, pk=pk, for_write=True)
+    response = access.response_for_user(user=request.user, assessment=assessment, pk=response_pk)
+    commitment = response.criterion.commitment
+    access.require_commitment_writer(
+        user=request.user, assessment=assessment, commitment_id=commitment.pk
+    )
+    try:
+        services.response_confirm(response=response, by=_user(request))
+    except ValidationError as e:
+        messages.error(request, _errors(e))
+    else:
+        messages.success(request, f"Confirmed {response.criterion.code} unchanged.")
+    url = reverse("assessments:commitment", args=[pk, commitment.code])
+    return redirect(f"{url}#criterion-{response.criterion.code}")
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    assessment = access.assessment_for_user(user=request.user, pk=pk)
+    stored = access.evidence_file_for_user(user=request.user, assessment=assessment, pk=file_pk)
+    return FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=stored.original_name,
+        content_type=stored.content_type,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan(request: HttpRequest, pk: int, code: str, item_pk: int | None = None) -> HttpResponse:
+    writing = request.method == "POST"
+    assessment = access.assessment_for_user(user=request.user, pk=pk, for_write=writing)
+    commitment = selectors.plan_commitment(assessment=assessment, code=code)
+    item = None
+    if item_pk is not None:
+        item = access.action_item_for_user(
+            user=request.user, assessment=assessment, commitment_id=commitment.pk, pk=item_pk
+        )
+    if writing:
+        access.require_commitment_writer(
+            user=request.user, assessment=assessment, commitment_id=commitment.pk
+        )
+    members = list(selectors.organization_members(organization=assessment.organization))
+    form = ActionItemForm(
+        request.POST if writing else None, commitment=commitment, members=members, item=item
+    )
+    if writing and form.is_valid():
+        try:
+            saved = services.action_item_save(
+                assessment=assessment,
+                commitment=commitment,
+                data=form.to_input(),
+                by=_user(request),
+                item=item,
+            )
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(request, f"Saved the action “{saved.title}”.")
+            return redirect("assessments:plan", pk=pk, code=code)
+    return _plan_page(request, assessment, commitment, form, item, status=400 if writing else 200)
+
+
+def _plan_page(
+    request: HttpRequest,
+    assessment: Assessment,
+    commitment: Commitment,
+    form: ActionItemForm,
+    item: ActionItem | None,
+    status: int,
+) -> HttpResponse:
+    role = access.assessment_role(user=request.user, assessment=assessment)
+    context = {
+        "assessment": assessment,
+        "commitment": commitment,
+        "item": item,
+        "items": selectors.action_items(assessment=assessment, commitment=commitment),
+        "form": form,
+        "can_write": access.user_may_write_commitment(
+            user=request.user, assessment=assessment, commitment_id=commitment.pk, role=role
+        ),
+    }
+    return render(request, "assessments/plan.html", context, status=status)
+
+
+def _add_errors(form: ActionItemForm | AssignmentsForm, e: ValidationError) -> None:
+    if hasattr(e, "error_dict"):
+        for field, errors in e.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, e.messages)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignments(request: HttpRequest, pk: int) -> HttpResponse:
+    writing = request.method == "POST"
+    assessment = access.assessment_for_user(user=request.user, pk=pk, for_write=writing)
+    if writing:
+        access.require_lead_of_editable(user=request.user, assessment=assessment)
+    commitments = list(selectors.rubric_commitments_of(assessment=assessment))
+    members = list(selectors.organization_members(organization=assessment.organization))
+    current = selectors.assignments_by_commitment(assessment=assessment)
+    form = AssignmentsForm(
+        request.POST if writing else None,
+        commitments=commitments,
+        members=members,
+        current=current,
+    )
+    if writing and form.is_valid():
+        try:
+            changed = services.assignments_set(
+                assessment=assessment, choices=form.choices(), by=_user(request)
+            )
+        except ValidationError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(request, _assigned_message(changed))
+            return redirect("assessments:assignments", pk=pk)
+    role = access.assessment_role(user=request.user, assessment=assessment)
+    context = {
+        "assessment": assessment,
+        "form": form,
+        "can_write": role == LEAD and assessment.is_editable,
+    }
+    return render(request, "assessments/assignments.html", context, status=400 if writing else 200)
+
+
+@login_required
+@require_GET
+def activity(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = access.assessment_for_user(user=request.user, pk=pk)
+    entries = selectors.assessment_activity(assessment=assessment)
+    return render(
+        request, "assessments/activity.html", {"assessment": assessment, "entries": entries}
+    )
