@@ -481,8 +481,8 @@ def test_errors_are_summarised_at_the_top_with_links_to_each_answer(
     data = _post_data(draft, **{"c1-2-level": "na", "c1-3-evidence_links": "nope"})
     html = client.post(_url(draft), data).content.decode()
     assert "Nothing was saved: 2 answers need correcting" in html
-    assert '<a href="#criterion-c1-2">c1-2</a>' in html
-    assert '<a href="#criterion-c1-3">c1-3</a>' in html
+    assert '<a class="alert-link" href="#criterion-c1-2">c1-2</a>' in html
+    assert '<a class="alert-link" href="#criterion-c1-3">c1-3</a>' in html
 
 
 def test_members_find_assessments_in_the_navigation(client: Client, cast: Cast) -> None:
