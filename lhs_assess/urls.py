@@ -14,5 +14,6 @@ urlpatterns = [
     path("organizations/", include("organizations.urls")),
     path("assessments/", include("assessments.urls")),
     path("consortium/", include("assessments.staff_urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

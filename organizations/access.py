@@ -17,6 +17,7 @@ from .models import Membership, Organization, User
 
 if TYPE_CHECKING:
     from assessments.models import ActionItem, Assessment, Cycle, EvidenceFile, Response
+    from reports.models import Report
 
 AnyUser = User | AnonymousUser
 
@@ -324,4 +325,20 @@ def action_item_for_user(
         assessment=assessment,
         commitment_id=commitment_id,
         pk=pk,
+    )
+
+
+# --- Reports ----------------------------------------------------------------------------------
+
+
+def report_for_user(*, user: AnyUser, pk: int) -> "Report":
+    """A maturity report whose assessment the person may see; 404 for every other id."""
+    from reports.models import Report
+
+    visible = _visible_assessments(user).values("pk")
+    return get_object_or_404(
+        Report.objects.select_related("assessment__organization", "assessment__cycle"),
+        pk=pk,
+        kind=Report.Kind.MATURITY,
+        assessment__in=visible,
     )

@@ -9,6 +9,7 @@ organization ever leaves this module.
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -18,6 +19,9 @@ from commitments.models import Commitment
 
 from .aggregates import Percentile
 from .charts import Quartiles
+
+if TYPE_CHECKING:
+    from .models import Report
 
 
 @dataclass(frozen=True)
@@ -250,3 +254,14 @@ def _add_plan(numbers: MaturityNumbers, assessment: Assessment) -> None:
         )
         for i in items
     ]  # fmt: skip
+
+
+def latest_report(*, assessment: Assessment) -> "Report | None":
+    """The assessment's newest maturity report, whatever its status."""
+    from .models import Report
+
+    return (
+        Report.objects.filter(kind=Report.Kind.MATURITY, assessment=assessment)
+        .order_by("-created_at", "-id")
+        .first()
+    )

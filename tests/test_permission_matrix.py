@@ -22,6 +22,7 @@ from assessments.tests.factories import answer_all, evidence, started
 from commitments.tests.factories import make_rubric
 from organizations.models import Membership
 from organizations.services import invitation_create
+from reports.models import Report
 
 from .conftest import Cast
 from .staff_data import a_cycle, a_submitted_assessment
@@ -84,6 +85,34 @@ def _new_cycle_fields(c: Cast) -> dict[str, Any]:
 def _submitted_a(c: Cast) -> dict[str, Any]:
     cycle = a_cycle(by=c.staff)
     return {"pk": a_submitted_assessment(organization=c.org_a, cycle=cycle, by=c.lead_a).pk}
+
+
+# --- Reports of A's submitted assessment ---------------------------------------------------------
+
+
+def _report_a(c: Cast, status: str) -> Report:
+    from django.core.files.base import ContentFile
+
+    assessment_pk = _submitted_a(c)["pk"]
+    report = Report.objects.create(
+        kind=Report.Kind.MATURITY, assessment_id=assessment_pk, fingerprint=f"matrix-{status}",
+        status=status, progress=100 if status == Report.Status.READY else 0,
+    )  # fmt: skip
+    if status == Report.Status.READY:
+        report.pdf_file.save("report.pdf", ContentFile(b"%PDF-1.4 matrix"), save=True)
+    return report
+
+
+def _ready_report(c: Cast) -> dict[str, Any]:
+    return {"pk": _report_a(c, Report.Status.READY).pk}
+
+
+def _ready_report_pdf(c: Cast) -> dict[str, Any]:
+    return {"pk": _report_a(c, Report.Status.READY).pk, "fmt": "pdf"}
+
+
+def _failed_report(c: Cast) -> dict[str, Any]:
+    return {"pk": _report_a(c, Report.Status.FAILED).pk}
 
 
 # --- Assessments: a draft of organization A, commitment c1 assigned to its contributor ----------
@@ -323,6 +352,28 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
         _none,
         {"GET": (302, 200, 200, 200, 404, 404, 404), "POST": (302, 405, 405, 405, 405, 405, 405)},
     ),
+    # Reports of A's submitted assessment: whoever may read the assessment may read, build and
+    # retry its report (a report changes no answer); lead_b gets 404 for every id of A's.
+    "reports:for_assessment": (
+        _submitted_a,
+        _none,
+        {"GET": (302, 200, 200, 200, 404, 200, 200), "POST": (302, 302, 302, 302, 404, 302, 302)},
+    ),
+    "reports:status": (
+        _ready_report,
+        _none,
+        {"GET": (302, 200, 200, 200, 404, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "reports:download": (
+        _ready_report_pdf,
+        _none,
+        {"GET": (302, 200, 200, 200, 404, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "reports:retry": (
+        _failed_report,
+        _none,
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 302, 302, 302, 404, 302, 302)},
+    ),
 }
 
 
@@ -421,7 +472,7 @@ READ_ANSWERS = (302, 200, 200, 200, 404, 200, 200)
 WRITE_ANSWERS = (302, 403, 403, 403, 404, 403, 403)
 
 
-def _submitted_a(c: Cast) -> Assessment:
+def _submitted_assessment_a(c: Cast) -> Assessment:
     """A's assessment, complete with one evidence file, then submitted."""
     a = started(organization=c.org_a, by=c.staff)
     answer_all(assessment=a, by=c.lead_a)
@@ -451,7 +502,7 @@ def _submitted_kwargs(view: str, a: Assessment) -> dict[str, Any]:
 def test_a_submitted_assessment_is_read_by_staff_and_written_by_nobody(
     client: Client, cast: Cast, view: str, method: str, who_index: int
 ) -> None:
-    a = _submitted_a(cast)
+    a = _submitted_assessment_a(cast)
     url = reverse(f"assessments:{view}", kwargs=_submitted_kwargs(view, a))
     person = _person(cast, WHO[who_index])
     if person is not None:

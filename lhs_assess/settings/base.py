@@ -120,6 +120,10 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
 CELERY_TIMEZONE = "UTC"
+# The Report row is the outbox: reports left queued (broker down when asked) are sent again.
+CELERY_BEAT_SCHEDULE = {
+    "resend-queued-reports": {"task": "reports.tasks.resend_queued_reports", "schedule": 60.0},
+}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "organizations.User"

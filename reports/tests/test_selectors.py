@@ -33,7 +33,7 @@ def test_own_scores_are_the_stored_ones() -> None:
     assert numbers.overall == 2.97  # (4.14 + 1.80) / 2
 
 
-def test_peer_quartiles_at_k_are_shown_and_match_the_hand_computed_ones(settings) -> None:  # type: ignore[no-untyped-def]
+def test_peer_quartiles_at_k_are_shown_and_match_the_hand_computed_ones(settings) -> None:
     settings.PEER_MIN_GROUP_SIZE = 5
     _, _, assessments = consortium.build()
     groups = {g.key: g for g in maturity_numbers(assessment=assessments[0]).peers}
@@ -45,7 +45,7 @@ def test_peer_quartiles_at_k_are_shown_and_match_the_hand_computed_ones(settings
     assert groups["all"].quartiles == groups["type"].quartiles
 
 
-def test_peer_figures_below_k_are_not_returned(settings) -> None:  # type: ignore[no-untyped-def]
+def test_peer_figures_below_k_are_not_returned(settings) -> None:
     settings.PEER_MIN_GROUP_SIZE = 5
     _, _, assessments = consortium.build(count=4)
     groups = maturity_numbers(assessment=assessments[0]).peers
@@ -57,7 +57,7 @@ def test_peer_figures_below_k_are_not_returned(settings) -> None:  # type: ignor
     ]
 
 
-def test_a_group_counts_only_submitted_assessments_of_the_same_cycle(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_group_counts_only_submitted_assessments_of_the_same_cycle(settings) -> None:
     settings.PEER_MIN_GROUP_SIZE = 5
     _, cycle, assessments = consortium.build(count=4)
     # A fifth organization of another type in the same cycle: the type group stays at 4.

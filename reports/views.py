@@ -1,0 +1,89 @@
+"""The maturity report page, its live status, its files, and a retry."""
+
+import json
+
+from csp.decorators import csp_update
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from organizations.access import assessment_for_user, report_for_user
+
+from .models import Report
+from .render import maturity_charts
+from .selectors import latest_report, maturity_numbers
+from .services import report_request, report_retry
+
+FILES = {"html": "html_file", "pdf": "pdf_file", "xlsx": "xlsx_file"}
+
+
+# Plotly.js sets inline styles as it draws; scripts stay 'self' only.
+@csp_update({"style-src": ["'unsafe-inline'"]})  # type: ignore[arg-type]  # stub: request-only views
+@login_required
+@require_http_methods(["GET", "POST"])
+def for_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_for_user(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            report_request(assessment=assessment, by=request.user)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("reports:for_assessment", pk=pk)
+    report = latest_report(assessment=assessment)
+    context: dict[str, object] = {"assessment": assessment, "report": report}
+    if report is not None and report.status == Report.Status.READY:
+        numbers = maturity_numbers(assessment=assessment)
+        context["n"] = numbers
+        context["interactive"] = True
+        context["charts"] = [
+            {"chart": c, "figure": json.loads(c.figure.to_json()), "script_id": f"figure-{c.key}"}
+            for c in maturity_charts(numbers)
+        ]
+    return render(request, "reports/for_assessment.html", context)
+
+
+@login_required
+@require_GET
+@never_cache
+def status(request: HttpRequest, pk: int) -> JsonResponse:
+    report = report_for_user(user=request.user, pk=pk)
+    return JsonResponse(
+        {
+            "status": report.status,
+            "label": report.get_status_display(),
+            "progress": report.progress,
+            "step": report.step,
+            "error": report.error,
+            "page": reverse("reports:for_assessment", args=[report.assessment_id]),
+        }
+    )
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+    report = report_for_user(user=request.user, pk=pk)
+    field = FILES.get(fmt)
+    if field is None or report.status != Report.Status.READY:
+        raise Http404
+    stored = getattr(report, field)
+    if not stored:
+        raise Http404
+    name = stored.name.rsplit("/", 1)[-1]
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for_user(user=request.user, pk=pk)
+    try:
+        report_retry(report=report, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("reports:for_assessment", pk=report.assessment_id)

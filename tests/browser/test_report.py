@@ -1,0 +1,43 @@
+"""A lead asks for the maturity report, sees its charts and tables, and downloads the PDF."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reports.tests import consortium
+
+from .conftest import assert_accessible
+from .test_assessment_journey import press_enter_and_wait, sign_in, tab_to
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_lead_builds_reads_and_downloads_the_maturity_report(
+    page: Any, live_server: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    _, _, assessments = consortium.build()  # five peers: the peer band is shown
+    assessment = assessments[4]
+    lead = assessment.organization.memberships.get().user
+    lead.email = "lead@report.test"
+    lead.save(update_fields=["email"])
+    base = live_server.url
+
+    sign_in(page, base, "lead@report.test")
+    page.goto(f"{base}/assessments/{assessment.pk}/")
+    tab_to(page, f"a[href='/reports/assessments/{assessment.pk}/']")
+    press_enter_and_wait(page)
+    tab_to(page, "main button[type=submit]")  # "Build the maturity report"
+    press_enter_and_wait(page)  # tasks run in-process here, so the report is ready at once
+    page.wait_for_selector("#chart-radar svg.main-svg")
+    assert page.locator(".report-chart.js-plotly-plot").count() == 3  # radar, bars, heat map
+    assert "4.14" in page.inner_text(".report")
+    assert_accessible(page)
+    with page.expect_download() as download:
+        tab_to(page, "a.btn-primary[href$='/pdf/']")
+        page.keyboard.press("Enter")
+    saved = tmp_path / "downloaded.pdf"
+    download.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF")
+    assert page.console_errors == []
