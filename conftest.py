@@ -49,39 +49,36 @@ def postgres_database() -> None:
         _unavailable("DATABASE_URL does not point at PostgreSQL.")
 
 
-@pytest.fixture(scope="session")
-def celery_worker(
-    redis_url: str, django_db_setup: None, django_db_blocker: object
-) -> Iterator[str]:
-    """A real `celery worker` process on a queue of its own, against Redis and the test database.
-
-    Yields the queue name (the test settings' default queue, emptied first); tasks sent while
-    it runs go to that process, not in-process.
-    """
+def start_celery_worker(
+    *, broker_url: str, name: str, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a real `celery worker` process on the test queue against `broker_url` and the test
+    database, and wait until it answers a ping; the caller stops it."""
     from django.db import connection
 
     from lhs_assess.celery import app
 
     queue = app.conf.task_default_queue
-    node = f"{queue}-{uuid.uuid4().hex[:8]}@{os.uname().nodename}"
+    node = f"{name}-{uuid.uuid4().hex[:8]}@{os.uname().nodename}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "lhs_assess.settings.test",
-        "REDIS_URL": redis_url,
+        "REDIS_URL": broker_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "CELERY_QUEUE": queue,
         "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
     }
     db = connection.settings_dict
+    # The worker must read and write the test database, not the development one.
     if db["ENGINE"] == "django.db.backends.postgresql":
-        # The worker must read and write the test database, not the development one.
         env["DATABASE_URL"] = (
             f"postgres://{db['USER'] or ''}:{db['PASSWORD'] or ''}@{db['HOST'] or ''}:"
             f"{db['PORT'] or 5432}/{db['NAME']}"
         )
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(queue)
-    log_path = ROOT / "var" / "celery-worker-test.log"
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    log_path = ROOT / "var" / f"celery-worker-{name}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         proc = subprocess.Popen(
@@ -92,17 +89,59 @@ def celery_worker(
             ],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
+    # The ping goes through the app's own broker, which must be the worker's.
+    assert app.conf.broker_url == broker_url, "point the app at the worker's broker first"  # noqa: S101
+    deadline = time.monotonic() + 40
+    while not app.control.ping(destination=[node], timeout=0.5):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop_process(proc)
+            pytest.fail(f"Celery worker did not start; see {log_path}:\n{log_path.read_text()}")
+    return proc
+
+
+def point_celery_at(broker_url: str) -> None:
+    """Send tasks and control messages to `broker_url` from now on. Celery caches a connection
+    pool and a producer pool bound to the old broker; both are dropped (as Celery itself does
+    after a fork) so nothing is published to the previous broker."""
+    import kombu.pools
+
+    from lhs_assess.celery import app
+
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+    kombu.pools.reset()  # kombu's process-wide producer pools, keyed by broker URL
+    app.conf.broker_url = broker_url
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(
+    redis_url: str, django_db_setup: None, django_db_blocker: object
+) -> Iterator[str]:
+    """A real `celery worker` process against Redis and the test database.
+
+    Yields the queue name (the test settings' default queue, emptied first); tasks sent while
+    it runs go to that process, not in-process.
+    """
+    from lhs_assess.celery import app
+
+    queue = app.conf.task_default_queue
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(queue)
+    proc = start_celery_worker(broker_url=redis_url, name="session")
     app.conf.task_always_eager = False
     try:
-        deadline = time.monotonic() + 30
-        while not app.control.ping(destination=[node], timeout=0.5):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Celery worker did not start; see {log_path}:\n{log_path.read_text()}")
         yield queue
     finally:
         app.conf.task_always_eager = True
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)

@@ -60,8 +60,10 @@ def report_send(*, report_id: int) -> bool:
 
     try:
         build_report.apply_async(args=(report_id,), retry=False)
-    except Exception:  # broker unreachable: the sweep sends it again later
-        logger.warning("Report %s could not be sent to the broker; it stays queued.", report_id)
+    except Exception as exc:  # broker unreachable: the sweep sends it again later
+        logger.warning(
+            "Report %s could not be sent to the broker (%r); it stays queued.", report_id, exc
+        )
         return False
     Report.objects.filter(pk=report_id, sent_at__isnull=True).update(sent_at=timezone.now())
     return True
@@ -190,6 +192,9 @@ def _build_maturity(report: Report, timer: Callable[[], float]) -> Report:
     xlsx = render_xlsx(numbers)
     timings["xlsx"] = timer() - start
     base = f"maturity-report-{slugify(numbers.organization)}-{slugify(numbers.cycle)}"
+    if settings.REPORTS_PAUSE_BEFORE_WRITE:
+        _progress(report.pk, 90, "Saving the files")
+        time.sleep(settings.REPORTS_PAUSE_BEFORE_WRITE)
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         report.html_file.name = _store(report, f"{base}.html", html.encode())
