@@ -3,7 +3,7 @@
 Run by `make bench`. Uses DATABASE_URL when set (PostgreSQL), a throwaway SQLite file otherwise.
 An empty database is first seeded with a synthetic consortium (BENCH_ORGANIZATIONS, default
 2,000, three cycles), and the seeding is timed; a database that holds cycles is used as it is.
-Later issues add pages (assessment, dashboard, reports) to PAGES and their own sections.
+Then maturity reports are built in a separate process, as a warm worker builds them.
 """
 
 from __future__ import annotations
@@ -107,6 +107,16 @@ def _seed(manage: list[str], env: dict[str, str]) -> dict[str, object]:
     return {"organizations": ORGANIZATIONS, "cycles": 3, "seconds": seconds, "summary": summary[0]}
 
 
+def _report_bench(env: dict[str, str]) -> dict[str, object]:
+    """Report build times and memory, measured in a fresh process like a worker's."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "reports.py")],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def main() -> None:
     env = _env()
     manage = [sys.executable, "manage.py"]
@@ -138,6 +148,7 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
 
+    report = _report_bench(env)
     database = env["DATABASE_URL"].split(":", 1)[0]
     print(f"Pages, {REQUESTS_PER_PAGE} sequential requests each, gunicorn 2 workers, {database}:")
     print(f"  {'page':<18} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'x floor':>8}")
@@ -146,9 +157,19 @@ def main() -> None:
             f"  {name:<18} {f['p50_ms']:>8} {f['p95_ms']:>8} {f['p99_ms']:>8}"
             f" {f['ratio_to_floor']:>8}"
         )
+    print(
+        f"Maturity report, {report['reports']} builds in a warm worker process: "
+        f"p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "
+        f"peak memory {report['rss_mb']} MB (PSS, with its Chromium)"
+    )
+    print("  median per step (ms): " + ", ".join(
+        f"{k} {v}" for k, v in report["steps_ms_median"].items()))  # fmt: skip
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
-        json.dumps({"database": database, "seed": seeding, "pages": results}, indent=2) + "\n"
+        json.dumps(
+            {"database": database, "seed": seeding, "pages": results, "report": report}, indent=2
+        )
+        + "\n"
     )
     print(f"Written to {RESULTS.relative_to(ROOT)}")
 
