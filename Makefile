@@ -6,9 +6,22 @@ STAMP := $(VENV)/.installed
 DEMO_ENV := DJANGO_SETTINGS_MODULE=lhs_assess.settings.local
 APPS := lhs_assess commitments organizations assessments reports
 
-.PHONY: install demo demo-setup test lint format bench worker clean
+.PHONY: install system-deps demo demo-setup test lint format bench worker clean
 
-install: $(STAMP)
+install: system-deps $(STAMP)
+
+# Reports draw their charts in Debian's Chromium and lay out PDFs with Pango (WeasyPrint).
+# Installed here when missing and we may (root with apt-get); otherwise say what to install.
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+system-deps:
+	@if command -v chromium >/dev/null 2>&1 && ldconfig -p | grep -q libpangoft2-1.0; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing $(SYSTEM_PACKAGES) for report charts and PDFs"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	else \
+		echo "Reports need: sudo apt-get install $(SYSTEM_PACKAGES)"; \
+		echo "(everything else works without them; reports then fail saying so)"; \
+	fi
 
 $(STAMP): pyproject.toml package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

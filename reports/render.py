@@ -101,9 +101,19 @@ def render_document(numbers: MaturityNumbers, images: Sequence[tuple[Chart, str]
     )
 
 
+class PdfToolError(RuntimeError):
+    """The PDF cannot be made on this machine; the message says what to install."""
+
+
 def render_pdf(html: str) -> bytes:
     """The PDF of a rendered document (WeasyPrint; charts are SVG images, no script)."""
-    from weasyprint import HTML
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # WeasyPrint loads Pango when imported
+        raise PdfToolError(
+            "PDFs need the Pango text library on the machine that builds reports "
+            "(Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)."
+        ) from exc
 
     pdf: bytes = HTML(string=html, base_url=None).write_pdf()
     return pdf

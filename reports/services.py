@@ -26,7 +26,7 @@ from organizations.models import User
 
 from .images import ChartImageError, figures_to_svg
 from .models import Report
-from .render import maturity_charts, render_document, render_pdf, render_xlsx
+from .render import PdfToolError, maturity_charts, render_document, render_pdf, render_xlsx
 from .selectors import maturity_numbers
 
 logger = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ def report_build(*, report_id: int, timer: Callable[[], float] = time.perf_count
         report.save(update_fields=["status", "started_at", "attempts", "progress", "step"])
     try:
         return _build_maturity(report, timer)
-    except ChartImageError as exc:
+    except (ChartImageError, PdfToolError) as exc:  # a missing tool: say which, do not retry
         return report_fail(report_id=report.pk, message=str(exc))
     except Exception as exc:
         logger.exception("Report %s failed", report.pk)
