@@ -8,10 +8,18 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 from pypdf import PdfReader
 
 from assessments.models import CommitmentScore
+from assessments.services import (
+    ResponseInput,
+    assessment_start,
+    assessment_submit,
+    responses_save,
+)
+from commitments.models import Rubric
 from reports import services
 from reports.models import Report
 from reports.services import report_build, report_request, report_retry, reports_resend_stale
@@ -149,3 +157,40 @@ def test_a_request_made_while_the_broker_is_down_stays_queued_and_is_sent_later(
     assert reports_resend_stale() == 1
     report.refresh_from_db()
     assert report.status == Report.Status.READY
+
+
+def test_the_real_rubric_report_holds_all_ten_commitment_scores(
+    django_capture_on_commit_callbacks, chromium: None
+) -> None:
+    call_command("load_rubric", "--publish", stdout=io.StringIO())
+    rubric = Rubric.objects.get()
+    organization, lead = consortium.organization_with_lead(name="Tenfold Health")
+    cycle = consortium.open_cycle(rubric, "2026", lead)
+    assessment = assessment_start(organization=organization, cycle=cycle, by=lead)
+    responses = list(assessment.responses.select_related("criterion__commitment"))
+    # Every criterion of the n-th commitment at level (n mod 5) + 1: scores 1, 2, 3, 4, 5, 1...
+    orders = {r.criterion.commitment.order for r in responses}
+    assert len(orders) == 10
+    payload = {
+        r.pk: (
+            r.version,
+            ResponseInput((r.criterion.commitment.order - 1) % 5 + 1, False, "", "", [], "", ""),
+        )
+        for r in responses
+    }
+    responses_save(assessment=assessment, answers=payload, by=lead)
+    assessment = assessment_submit(assessment=assessment, by=lead)
+    report = _request(assessment, django_capture_on_commit_callbacks)
+    report.refresh_from_db()
+    text = " ".join(page.extract_text() for page in PdfReader(report.pdf_file.path).pages)
+    assert "Tenfold Health" in text
+    for commitment in rubric.commitments.all():
+        assert commitment.name in text
+    rows = {
+        s.commitment.name: s.score
+        for s in CommitmentScore.objects.filter(assessment=assessment).select_related("commitment")
+    }
+    assert len(rows) == 10
+    assert sorted({f"{v:.2f}" for v in rows.values()}) == ["1.00", "2.00", "3.00", "4.00", "5.00"]
+    for value in ("1.00", "2.00", "3.00", "4.00", "5.00"):
+        assert value in text
