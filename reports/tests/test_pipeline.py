@@ -20,6 +20,7 @@ from assessments.services import (
     responses_save,
 )
 from commitments.models import Rubric
+from commitments.tests.factories import make_rubric
 from reports import services
 from reports.models import Report
 from reports.services import report_build, report_request, report_retry, reports_resend_stale
@@ -112,9 +113,6 @@ def test_building_twice_is_idempotent(
 
 def test_a_draft_has_no_report(django_capture_on_commit_callbacks) -> None:
     organization, lead = consortium.organization_with_lead()
-    from assessments.services import assessment_start
-    from commitments.tests.factories import make_rubric
-
     cycle = consortium.open_cycle(make_rubric(), "2026", lead)
     draft = assessment_start(organization=organization, cycle=cycle, by=lead)
     with pytest.raises(ValidationError, match="once the assessment is submitted"):
