@@ -9,6 +9,7 @@ admin.site.site_title = "LHS administration"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("rubric/", include("commitments.urls")),
     path("accounts/", include("allauth.urls")),
     path("organizations/", include("organizations.urls")),

@@ -15,6 +15,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement: open to everyone, signed in or not."""
+    return render(request, "pages/accessibility.html")
+
+
+@require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database and the broker answer; 503 naming what failed otherwise."""

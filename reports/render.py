@@ -115,7 +115,8 @@ def render_pdf(html: str) -> bytes:
             "(Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)."
         ) from exc
 
-    pdf: bytes = HTML(string=html, base_url=None).write_pdf()
+    # PDF/UA: a tagged PDF (headings, tables, image alternatives) that screen readers can read.
+    pdf: bytes = HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
     return pdf
 
 

@@ -70,6 +70,7 @@ def test_the_pdf_holds_the_organization_and_every_commitment_score(
         assert f"{score.commitment.name}" in text
         assert f"{score.score:.2f}" in text  # 4.14 and 1.80
     assert "2.97" in text  # overall
+    assert PdfReader(report.pdf_file.path).trailer["/Root"]["/MarkInfo"]["/Marked"]  # tagged
 
 
 def test_the_spreadsheet_numbers_equal_the_database(

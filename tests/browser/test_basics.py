@@ -57,3 +57,13 @@ def test_the_axe_check_fails_on_an_unlabelled_input(page: Any, live_server: Any)
         "document.querySelector('main').insertAdjacentHTML('beforeend', '<input type=\"text\">')"
     )
     assert [v["id"] for v in axe_violations(page)] == ["label"]
+
+
+def test_the_accessibility_statement_is_reachable_from_every_page_and_passes_axe(
+    page: Any, live_server: Any
+) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.click("footer a[href='/accessibility/']")
+    page.wait_for_url(f"{live_server.url}/accessibility/")
+    assert "Known limits" in page.inner_text("main")
+    assert_accessible(page)
