@@ -1,0 +1,202 @@
+"""Bad input, tried systematically: generated values posted to every form of the journey.
+
+No request may answer 500, and nothing already saved may change except what the form
+legitimately saved: another organization's data never, the other commitments' answers never.
+"""
+
+import hashlib
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assessments.models import ActionItem, Assessment, Assignment, Response, ReviewComment
+from assessments.tests.factories import started
+from organizations.models import Invitation, Membership
+
+from .conftest import Cast
+from .staff_data import a_cycle, a_submitted_assessment
+
+pytestmark = pytest.mark.django_db
+
+SETTINGS = settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def hostile_values(foreign_ids: list[int]) -> st.SearchStrategy[str]:
+    """Empty, huge, unicode, control characters, numbers, dates, and other organizations' ids."""
+    return st.one_of(
+        st.just(""),
+        st.text(max_size=40),
+        st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=20),
+        st.just("x" * 20_000),
+        st.just('=HYPERLINK("http://evil.example")'),
+        st.just("\x00"),
+        st.integers(min_value=-(2**63), max_value=2**63).map(str),
+        st.sampled_from(["na", "0", "6", "3.5", "2026-02-30", "yes", "on", "high", "[]"]),
+        st.sampled_from([str(i) for i in foreign_ids] or ["1"]),
+    )
+
+
+def snapshot(*querysets: Any) -> str:
+    rows = [
+        sorted(json.dumps(r, sort_keys=True, default=str) for r in qs.values()) for qs in querysets
+    ]
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
+@pytest.fixture
+def world(cast: Cast) -> dict[str, Any]:
+    mine = started(organization=cast.org_a, by=cast.lead_a)
+    theirs = started(organization=cast.org_b, by=cast.lead_b, cycle=mine.cycle)
+    foreign = [
+        *theirs.responses.values_list("pk", flat=True),
+        cast.lead_b_membership.pk,
+        theirs.pk,
+        cast.org_b.pk,
+    ]
+    return {"mine": mine, "theirs": theirs, "foreign": foreign}
+
+
+def _others(world: dict[str, Any], cast: Cast) -> str:
+    """Everything the forms below must never touch: organization B's data."""
+    theirs: Assessment = world["theirs"]
+    return snapshot(
+        Response.objects.filter(assessment=theirs),
+        ActionItem.objects.filter(assessment=theirs),
+        Assignment.objects.filter(assessment=theirs),
+        Assessment.objects.filter(pk=theirs.pk),
+        Membership.objects.filter(organization=cast.org_b),
+        Invitation.objects.filter(organization=cast.org_b),
+    )
+
+
+FIELDS = ["version", "level", "na_reason", "evidence", "evidence_links", "notes", "confidence"]
+
+
+def test_the_commitment_form_survives_generated_input(
+    client: Client, cast: Cast, world: dict[str, Any]
+) -> None:
+    mine: Assessment = world["mine"]
+    client.force_login(cast.lead_a)
+    url = reverse("assessments:commitment", args=[mine.pk, "c1"])
+    codes = ["c1-1", "c1-2", "c1-3"]
+    others_before = _others(world, cast)
+    c2_before = snapshot(Response.objects.filter(assessment=mine, criterion__code__startswith="c2"))
+
+    @SETTINGS
+    @given(data=st.fixed_dictionaries(
+        {f"{code}-{field}": hostile_values(world["foreign"]) for code in codes for field in FIELDS}
+    ))  # fmt: skip
+    def post(data: dict[str, str]) -> None:
+        response = client.post(url, data)
+        assert response.status_code in (200, 302, 400, 409), response.status_code
+        if response.status_code != 302:  # refused: not one answer changed
+            assert Response.objects.filter(assessment=mine, version__gt=0).count() == saved[0]
+        saved[0] = Response.objects.filter(assessment=mine, version__gt=0).count()
+        for r in Response.objects.filter(assessment=mine):
+            assert r.level is None or 1 <= r.level <= 5
+            assert not (r.not_applicable and not r.na_reason.strip())
+
+    saved = [0]
+    post()
+    assert _others(world, cast) == others_before
+    assert (
+        snapshot(Response.objects.filter(assessment=mine, criterion__code__startswith="c2"))
+        == c2_before
+    )
+
+
+def test_the_plan_and_assignment_forms_survive_generated_input(
+    client: Client, cast: Cast, world: dict[str, Any]
+) -> None:
+    mine: Assessment = world["mine"]
+    client.force_login(cast.lead_a)
+    plan = reverse("assessments:plan", args=[mine.pk, "c1"])
+    assignments = reverse("assessments:assignments", args=[mine.pk])
+    others_before = _others(world, cast)
+    plan_fields = [
+        "title",
+        "description",
+        "criterion",
+        "target_level",
+        "owner",
+        "due_date",
+        "status",
+    ]
+
+    @SETTINGS
+    @given(
+        action=st.fixed_dictionaries({f: hostile_values(world["foreign"]) for f in plan_fields}),
+        assign=st.fixed_dictionaries({c: hostile_values(world["foreign"]) for c in ("c1", "c2")}),
+    )
+    def post(action: dict[str, str], assign: dict[str, str]) -> None:
+        assert client.post(plan, action).status_code in (200, 302, 400)
+        assert client.post(assignments, assign).status_code in (200, 302, 400)
+        for item in ActionItem.objects.filter(assessment=mine):
+            assert item.title.strip()
+            assert item.owner_id is None or item.owner_id in {
+                cast.lead_a.pk,
+                cast.contributor_a.pk,
+                cast.viewer_a.pk,
+            }
+            assert item.criterion is None or item.criterion.code.startswith("c1-")
+        for a in Assignment.objects.filter(assessment=mine).select_related("membership"):
+            assert a.membership.organization_id == cast.org_a.pk
+            assert a.membership.role != Membership.Role.VIEWER
+
+    post()
+    assert _others(world, cast) == others_before
+
+
+def test_the_start_invite_and_review_forms_survive_generated_input(
+    client: Client, cast: Cast, world: dict[str, Any]
+) -> None:
+    cycle = a_cycle(by=cast.staff, name="2027")
+    submitted = a_submitted_assessment(organization=cast.org_b, cycle=cycle, by=cast.lead_b)
+    b_answers = snapshot(Response.objects.filter(assessment=submitted))
+    members_b = snapshot(Membership.objects.filter(organization=cast.org_b))
+
+    @SETTINGS
+    @given(
+        start=st.fixed_dictionaries(
+            {f: hostile_values(world["foreign"]) for f in ("cycle", "carry_forward")}
+        ),
+        invite=st.fixed_dictionaries(
+            {f: hostile_values(world["foreign"]) for f in ("email", "role")}
+        ),
+        review=st.fixed_dictionaries({"general": hostile_values(world["foreign"])}),
+    )
+    def post(start: dict[str, str], invite: dict[str, str], review: dict[str, str]) -> None:
+        client.force_login(cast.lead_a)
+        assert client.post(reverse("assessments:start"), start).status_code in (
+            200,
+            302,
+            400,
+            403,
+            404,
+        )
+        invite_url = reverse("organizations:invite", args=[cast.org_a.slug])
+        assert client.post(invite_url, invite).status_code in (200, 302, 400)
+        client.force_login(cast.staff)
+        url = reverse("consortium:review_return", args=[submitted.pk])
+        assert client.post(url, review).status_code in (200, 302, 400)
+        # A return may happen once (then the assessment is no longer "submitted"); comments
+        # are stored only with real text.
+        assert all(c.body.strip() for c in ReviewComment.objects.filter(assessment=submitted))
+
+    post()
+    assert snapshot(Response.objects.filter(assessment=submitted)) == b_answers
+    assert snapshot(Membership.objects.filter(organization=cast.org_b)) == members_b
+    assert (
+        not Assessment.objects.filter(organization=cast.org_b, cycle=world["mine"].cycle)
+        .exclude(pk=world["theirs"].pk)
+        .exists()
+    )
