@@ -105,7 +105,14 @@ def rubric_spec(*, rubric: Rubric) -> RubricSpec:
 
 
 def rubric_text_as_of(*, rubric: Rubric, at: datetime) -> RubricSpec:
-    """The rubric's text as it stood at `at` (what an assessment submitted then was scored on)."""
+    """The rubric's text as it stood at `at` (what an assessment submitted then was scored on).
+
+    A moment before the rubric was published reads as the moment of publication: nothing can
+    be scored on a rubric before it is published, and data imported with earlier dates (past
+    cycles loaded after the rubric) must still show the text it was scored on.
+    """
+    if rubric.published_at is not None and at < rubric.published_at:
+        at = rubric.published_at
     head = Rubric.history.as_of(at).filter(pk=rubric.pk).first()
     if head is None:
         raise Rubric.DoesNotExist(f"Rubric {rubric.pk} did not exist at {at.isoformat()}.")

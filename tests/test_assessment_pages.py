@@ -492,3 +492,19 @@ def test_members_find_assessments_in_the_navigation(client: Client, cast: Cast) 
     client.force_login(cast.staff)
     html = client.get(reverse("home")).content.decode()
     assert ">Assessments<" not in html
+
+
+def test_an_assessment_dated_before_its_rubric_was_published_still_shows_its_text(
+    client: Client, cast: Cast
+) -> None:
+    """Past cycles imported after the rubric was loaded (the demo's seeded 2024 and 2025) carry
+    submission dates older than the rubric's history; their pages must still open."""
+    from datetime import timedelta
+
+    done = submitted(organization=cast.org_a, by=cast.lead_a)
+    earlier = done.cycle.rubric.published_at - timedelta(days=300)
+    Assessment.objects.filter(pk=done.pk).update(submitted_at=earlier)
+    client.force_login(cast.lead_a)
+    response = client.get(reverse("assessments:commitment", args=[done.pk, "c1"]))
+    assert response.status_code == 200
+    assert "Practice 1.1 is in place." in response.content.decode()

@@ -136,5 +136,11 @@ def test_text_as_of_a_moment_is_the_text_then() -> None:
     assert c1_2(middle).prompt == "Second wording."
     assert c1_2(middle).descriptors[3] == "Level 3, reworded."
     assert c1_2(timezone.now()).prompt == "Third wording."
+    # Before publication, the text is read as published (past cycles imported later).
+    assert c1_2(before - timedelta(days=400)).prompt == "Practice 1.2 is in place."
+
+
+def test_text_of_a_draft_before_it_existed_is_an_error() -> None:
+    draft = make_rubric(publish=False)
     with pytest.raises(Rubric.DoesNotExist):
-        rubric_text_as_of(rubric=rubric, at=before - timedelta(days=1))
+        rubric_text_as_of(rubric=draft, at=timezone.now() - timedelta(days=1))
