@@ -56,7 +56,7 @@ def _django(env: dict[str, str]) -> None:
     django.setup()
 
 
-def _session_cookie() -> str:
+def _session_cookie(email: str = "bench@example.org") -> str:
     """A signed-in session for a bench user, made the way Django's login makes one."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -64,7 +64,7 @@ def _session_cookie() -> str:
 
     from organizations.models import User
 
-    user, _ = User.objects.get_or_create(email="bench@example.org")
+    user, _ = User.objects.get_or_create(email=email)
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
@@ -117,6 +117,60 @@ def _report_bench(env: dict[str, str]) -> dict[str, object]:
     return result
 
 
+def _member_pages() -> tuple[str, dict[str, str]]:
+    """A lead whose organization's newest-cycle assessment is submitted and has a ready
+    report (bench/reports.py built it), and the member pages to measure for them."""
+    from organizations.models import Membership
+    from reports.models import Report
+
+    report = (
+        Report.objects.filter(status=Report.Status.READY, assessment__isnull=False)
+        .select_related("assessment")
+        .order_by("pk")
+        .first()
+    )
+    if report is None or report.assessment is None:
+        raise SystemExit("No ready report to measure pages against.")
+    assessment = report.assessment
+    lead = (
+        Membership.objects.filter(
+            organization_id=assessment.organization_id, role=Membership.Role.LEAD
+        )
+        .select_related("user")
+        .first()
+    )
+    if lead is None:
+        raise SystemExit("The measured organization has no lead.")
+    pages = {
+        "assessment_overview": f"/assessments/{assessment.pk}/",
+        "commitment_form": f"/assessments/{assessment.pk}/commitments/engaged/",
+        "report_page": f"/reports/assessments/{assessment.pk}/",
+    }
+    return lead.user.email, pages
+
+
+def _queries(pages: dict[str, tuple[str, str | None]]) -> dict[str, int]:
+    """SQL queries of one request to each page, counted in-process with the same data."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from organizations.models import User
+
+    counts: dict[str, int] = {}
+    for name, (path, email) in pages.items():
+        client = Client()
+        if email:
+            client.force_login(User.objects.get(email=email))
+            client.get(path)  # the first request after sign-in also saves the session
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code} in-process")
+        counts[name] = len(ctx.captured_queries)
+    return counts
+
+
 def main() -> None:
     env = _env()
     manage = [sys.executable, "manage.py"]
@@ -125,8 +179,22 @@ def main() -> None:
     subprocess.run(load, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     seeding = _seed(manage, env)
     print(f"Seed: {seeding.get('summary') or seeding.get('skipped')}")
+    report = _report_bench(env)  # first: the report page needs a ready report
     _django(env)
-    cookie = _session_cookie()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    lead_email, member_pages = _member_pages()
+    cookies = {
+        None: None,
+        "bench@example.org": _session_cookie(),
+        lead_email: _session_cookie(lead_email),
+    }
+    measured: dict[str, tuple[str, str | None]] = {
+        name: (path, "bench@example.org" if signed_in else None)
+        for name, (path, signed_in) in PAGES.items()
+    }
+    measured |= {name: (path, lead_email) for name, path in member_pages.items()}
     port = _free_port()
     gunicorn = [sys.executable, "-m", "gunicorn", "lhs_assess.wsgi:application"]
     options = ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"]
@@ -139,23 +207,24 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         results: dict[str, dict[str, float]] = {}
-        for name, (path, signed_in) in PAGES.items():
-            results[name] = _measure(port, path, cookie if signed_in else None)
+        for name, (path, email) in measured.items():
+            results[name] = _measure(port, path, cookies[email])
         floor = results["floor"]["p95_ms"]
         for figures in results.values():
             figures["ratio_to_floor"] = round(figures["p95_ms"] / floor, 2)
     finally:
         server.terminate()
         server.wait(timeout=10)
+    for name, count in _queries(measured).items():
+        results[name]["queries"] = count
 
-    report = _report_bench(env)
     database = env["DATABASE_URL"].split(":", 1)[0]
     print(f"Pages, {REQUESTS_PER_PAGE} sequential requests each, gunicorn 2 workers, {database}:")
-    print(f"  {'page':<18} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'x floor':>8}")
+    print(f"  {'page':<20} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'x floor':>8} {'queries':>8}")
     for name, f in results.items():
         print(
-            f"  {name:<18} {f['p50_ms']:>8} {f['p95_ms']:>8} {f['p99_ms']:>8}"
-            f" {f['ratio_to_floor']:>8}"
+            f"  {name:<20} {f['p50_ms']:>8} {f['p95_ms']:>8} {f['p99_ms']:>8}"
+            f" {f['ratio_to_floor']:>8} {f['queries']:>8}"
         )
     print(
         f"Maturity report, {report['reports']} builds in a warm worker process: "
