@@ -2,6 +2,7 @@
 
 import base64
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -103,6 +104,27 @@ def render_document(numbers: MaturityNumbers, images: Sequence[tuple[Chart, str]
 
 class PdfToolError(RuntimeError):
     """The PDF cannot be made on this machine; the message says what to install."""
+
+
+def interactive_charts(charts_: Sequence[Chart]) -> list[dict[str, object]]:
+    """Each chart with its figure as JSON, for the page's data blocks."""
+    return [
+        {"chart": c, "figure": json.loads(c.figure.to_json()), "script_id": f"figure-{c.key}"}
+        for c in charts_
+    ]
+
+
+def render_page_body(numbers: MaturityNumbers, charts_: Sequence[Chart]) -> str:
+    """The report page's content (interactive charts, tables), rendered once at build time."""
+    return render_to_string(
+        "reports/_report_body.html",
+        {
+            "n": numbers,
+            "interactive": True,
+            "charts": interactive_charts(charts_),
+            "peer_label": peer_for_charts(numbers)[0],
+        },
+    )
 
 
 def render_pdf(html: str) -> bytes:

@@ -26,7 +26,14 @@ from organizations.models import User
 
 from .images import ChartImageError, figures_to_svg
 from .models import Report
-from .render import PdfToolError, maturity_charts, render_document, render_pdf, render_xlsx
+from .render import (
+    PdfToolError,
+    maturity_charts,
+    render_document,
+    render_page_body,
+    render_pdf,
+    render_xlsx,
+)
 from .selectors import maturity_numbers
 
 logger = logging.getLogger(__name__)
@@ -182,6 +189,7 @@ def _build_maturity(report: Report, timer: Callable[[], float]) -> Report:
     _progress(report.pk, 50, "Writing the HTML")
     start = timer()
     html = render_document(numbers, list(zip(charts, svgs, strict=True)))
+    page_body = render_page_body(numbers, charts)
     timings["html"] = timer() - start
     _progress(report.pk, 60, "Writing the PDF")
     start = timer()
@@ -205,7 +213,11 @@ def _build_maturity(report: Report, timer: Callable[[], float]) -> Report:
         report.step = "Ready"
         report.error = ""
         report.finished_at = timezone.now()
-        report.params = {"timings": {k: round(v, 3) for k, v in timings.items()}}
+        # The page's content is kept with the report, so showing it costs no recomputation.
+        report.params = {
+            "timings": {k: round(v, 3) for k, v in timings.items()},
+            "page_body": page_body,
+        }
         report.save()
     return report
 

@@ -1,7 +1,5 @@
 """The maturity report page, its live status, its files, and a retry."""
 
-import json
-
 from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,13 +7,14 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organizations.access import assessment_for_user, report_for_user
 
 from .models import Report
-from .render import maturity_charts
+from .render import interactive_charts, maturity_charts
 from .selectors import latest_report, maturity_numbers
 from .services import report_request, report_retry
 
@@ -37,13 +36,17 @@ def for_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     report = latest_report(assessment=assessment)
     context: dict[str, object] = {"assessment": assessment, "report": report}
     if report is not None and report.status == Report.Status.READY:
-        numbers = maturity_numbers(assessment=assessment)
-        context["n"] = numbers
-        context["interactive"] = True
-        context["charts"] = [
-            {"chart": c, "figure": json.loads(c.figure.to_json()), "script_id": f"figure-{c.key}"}
-            for c in maturity_charts(numbers)
-        ]
+        stored = report.params.get("page_body")
+        if stored:
+            # Rendered by our own template, escaped, when the report was built.
+            context["page_body"] = mark_safe(stored)  # noqa: S308
+        else:  # a report built before bodies were kept
+            numbers = maturity_numbers(assessment=assessment)
+            context |= {
+                "n": numbers,
+                "interactive": True,
+                "charts": interactive_charts(maturity_charts(numbers)),
+            }
     return render(request, "reports/for_assessment.html", context)
 
 

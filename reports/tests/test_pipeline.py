@@ -57,6 +57,7 @@ def test_a_request_is_built_with_all_three_files(
         assert f.name.startswith(f"reports/{report.pk}/")
         assert f.size > 0
     assert set(report.params["timings"]) == {"numbers", "charts", "html", "pdf", "xlsx"}
+    assert 'id="figure-radar" type="application/json"' in report.params["page_body"]
 
 
 def test_the_pdf_holds_the_organization_and_every_commitment_score(

@@ -128,3 +128,18 @@ def test_downloads_are_attachments_and_only_when_ready(client: Client) -> None:
     assert member.get(reverse("reports:download", args=[report.pk, "exe"])).status_code == 404
     Report.objects.filter(pk=report.pk).update(status="running")
     assert member.get(reverse("reports:download", args=[report.pk, "pdf"])).status_code == 404
+
+
+def test_a_ready_report_shows_the_body_kept_at_build_time_without_recomputing(
+    client: Client, django_assert_max_num_queries
+) -> None:
+    _, _, assessments = consortium.build()
+    report = _ready(assessments[4])
+    report.params = {"page_body": '<p id="kept">Body kept at build time.</p>'}
+    report.save(update_fields=["params"])
+    member = _member_client(client, assessments[4])
+    url = reverse("reports:for_assessment", args=[assessments[4].pk])
+    member.get(url)  # the first request after sign-in also saves the session
+    with django_assert_max_num_queries(12):  # no numbers, peers or charts are loaded again
+        html = member.get(url).content.decode()
+    assert '<p id="kept">Body kept at build time.</p>' in html
