@@ -56,8 +56,35 @@ def with_totp(user: User) -> User:
     return user
 
 
+def ensure_groups() -> None:
+    """The staff and admin groups as their data migrations make them. A transactional test's
+    flush empties every table, data migrations' rows included; this puts them back."""
+    from importlib import import_module
+
+    from django.contrib.auth.models import Permission
+
+    if Group.objects.filter(name__in=[STAFF_GROUP, ADMIN_GROUP]).count() == 2:
+        return
+    groups = import_module("organizations.migrations.0003_consortium_groups")
+    cycles = import_module("organizations.migrations.0005_cycle_managers")
+    for name, codenames in ((STAFF_GROUP, groups.STAFF_PERMISSIONS),
+                            (ADMIN_GROUP, groups.ADMIN_PERMISSIONS)):  # fmt: skip
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="organizations", codename__in=codenames
+            )
+        )
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="assessments", codename__in=cycles.CYCLE_PERMISSIONS
+            )
+        )
+
+
 def staff_user(**kwargs: object) -> User:
     """A member of the consortium staff group, with two factors set up."""
+    ensure_groups()
     user = UserFactory(**kwargs)
     user.groups.add(Group.objects.get(name=STAFF_GROUP))
     return with_totp(user)
@@ -65,6 +92,7 @@ def staff_user(**kwargs: object) -> User:
 
 def admin_user(**kwargs: object) -> User:
     """An administrator: the group, Django admin access, two factors set up."""
+    ensure_groups()
     user = UserFactory(is_staff=True, **kwargs)
     user.groups.add(Group.objects.get(name=ADMIN_GROUP))
     return with_totp(user)
