@@ -171,6 +171,50 @@ def _queries(pages: dict[str, tuple[str, str | None]]) -> dict[str, int]:
     return counts
 
 
+LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", "120"))
+LOAD_LEADS = int(os.environ.get("LOAD_LEADS", "50"))
+LOAD_STAFF = int(os.environ.get("LOAD_STAFF", "5"))
+
+
+def _load_cast() -> tuple[list[tuple[str, int]], list[str], list[str]]:
+    """Leads of organizations with a draft in the newest cycle, staff people, review pages."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from allauth.mfa.utils import is_mfa_enabled
+    from django.contrib.auth.models import Group
+
+    from assessments.models import Assessment, Cycle
+    from organizations.models import STAFF_GROUP, Membership, User
+
+    cycle = Cycle.objects.order_by("-opens_on").first()
+    drafts = list(
+        Assessment.objects.filter(cycle=cycle, status=Assessment.Status.DRAFT).order_by("pk")[
+            :LOAD_LEADS
+        ]
+    )
+    leads = {
+        m.organization_id: m.user.email
+        for m in Membership.objects.filter(
+            organization_id__in=[a.organization_id for a in drafts], role=Membership.Role.LEAD
+        ).select_related("user")
+    }
+    lead_cookies = [(_session_cookie(leads[a.organization_id]), a.pk) for a in drafts]
+    group = Group.objects.get(name=STAFF_GROUP)
+    staff_cookies = []
+    for n in range(LOAD_STAFF):
+        person, _ = User.objects.get_or_create(email=f"bench-staff-{n}@example.org")
+        person.groups.add(group)
+        if not is_mfa_enabled(person, types=["totp"]):
+            TOTP.activate(person, generate_totp_secret())
+        staff_cookies.append(_session_cookie(person.email))
+    reviews = [
+        f"/consortium/reviews/{pk}/"
+        for pk in Assessment.objects.filter(status=Assessment.Status.SUBMITTED)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:20]
+    ]
+    return lead_cookies, staff_cookies, reviews
+
+
 def main() -> None:
     env = _env()
     manage = [sys.executable, "manage.py"]
@@ -212,6 +256,13 @@ def main() -> None:
         floor = results["floor"]["p95_ms"]
         for figures in results.values():
             figures["ratio_to_floor"] = round(figures["p95_ms"] / floor, 2)
+        from bench.load import lost_saves
+        from bench.load import run as load_run
+
+        leads, staff, reviews = _load_cast()
+        load = load_run(port=port, leads=leads, staff=staff, review_paths=reviews,
+                        seconds=LOAD_SECONDS)  # fmt: skip
+        load["lost_saves"] = lost_saves(load.pop("last_saved"))  # type: ignore[arg-type]
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -227,6 +278,12 @@ def main() -> None:
             f" {f['ratio_to_floor']:>8} {f['queries']:>8}"
         )
     print(
+        f"Load, {load['users']} people ({LOAD_LEADS} leads saving, {LOAD_STAFF} staff reading) "
+        f"for {load['seconds']} s: {load['requests']} requests, {load['requests_per_s']}/s, "
+        f"p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, {load['errors']} errors, "
+        f"{load['saves']} saves, {load['lost_saves']} lost"
+    )
+    print(
         f"Maturity report, {report['reports']} builds in a warm worker process: "
         f"p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "
         f"peak memory {report['rss_mb']} MB (PSS, with its Chromium)"
@@ -236,7 +293,14 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(
-            {"database": database, "seed": seeding, "pages": results, "report": report}, indent=2
+            {
+                "database": database,
+                "seed": seeding,
+                "pages": results,
+                "report": report,
+                "load": load,
+            },
+            indent=2,
         )
         + "\n"
     )
