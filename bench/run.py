@@ -24,13 +24,17 @@ REQUESTS_PER_PAGE = int(os.environ.get("BENCH_REQUESTS", "300"))
 ORGANIZATIONS = int(os.environ.get("BENCH_ORGANIZATIONS", "2000"))
 WARMUP = 20
 
-# name -> (path, signed in?)
-PAGES: dict[str, tuple[str, bool]] = {
-    "floor": ("/", True),  # signed in, base template, no queries of its own
-    "rubric": ("/rubric/", True),
-    "rubric_commitment": ("/rubric/engaged/", True),
-    "sign_in": ("/accounts/login/", False),
-    "healthz": ("/healthz", False),
+# name -> (path, who: "member", "staff" or None for signed out)
+PAGES: dict[str, tuple[str, str | None]] = {
+    "floor": ("/", "member"),  # signed in, base template, no queries of its own
+    "rubric": ("/rubric/", "member"),
+    "rubric_commitment": ("/rubric/engaged/", "member"),
+    "sign_in": ("/accounts/login/", None),
+    "healthz": ("/healthz", None),
+    # The consortium dashboard over every organization of the newest cycle, and its export.
+    "dashboard": ("/consortium/dashboard/", "staff"),
+    "dashboard_region": ("/consortium/dashboard/?region=midwest", "staff"),
+    "export_scores_xlsx": ("/consortium/dashboard/scores/?format=xlsx", "staff"),
 }
 
 
@@ -56,15 +60,27 @@ def _django(env: dict[str, str]) -> None:
     django.setup()
 
 
-def _session_cookie() -> str:
-    """A signed-in session for a bench user, made the way Django's login makes one."""
+def _session_cookie(*, staff: bool = False) -> str:
+    """A signed-in session for a bench user, made the way Django's login makes one.
+
+    The staff user belongs to the staff group and has an authenticator app, which is all the
+    two-factor middleware asks of a session.
+    """
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from allauth.mfa.utils import is_mfa_enabled
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import Group
     from django.contrib.sessions.backends.db import SessionStore
 
-    from organizations.models import User
+    from organizations.models import STAFF_GROUP, User
 
-    user, _ = User.objects.get_or_create(email="bench@example.org")
+    email = "bench-staff@example.org" if staff else "bench@example.org"
+    user, _ = User.objects.get_or_create(email=email)
+    if staff:
+        user.groups.add(Group.objects.get(name=STAFF_GROUP))
+        if not is_mfa_enabled(user, types=["totp"]):
+            TOTP.activate(user, generate_totp_secret())
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
@@ -126,7 +142,7 @@ def main() -> None:
     seeding = _seed(manage, env)
     print(f"Seed: {seeding.get('summary') or seeding.get('skipped')}")
     _django(env)
-    cookie = _session_cookie()
+    cookies = {"member": _session_cookie(), "staff": _session_cookie(staff=True)}
     port = _free_port()
     gunicorn = [sys.executable, "-m", "gunicorn", "lhs_assess.wsgi:application"]
     options = ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"]
@@ -139,8 +155,8 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         results: dict[str, dict[str, float]] = {}
-        for name, (path, signed_in) in PAGES.items():
-            results[name] = _measure(port, path, cookie if signed_in else None)
+        for name, (path, who) in PAGES.items():
+            results[name] = _measure(port, path, cookies[who] if who else None)
         floor = results["floor"]["p95_ms"]
         for figures in results.values():
             figures["ratio_to_floor"] = round(figures["p95_ms"] / floor, 2)
