@@ -80,14 +80,13 @@ def not_started_organizations(filters: DashboardFilters) -> QuerySet[Organizatio
 
 
 def status_counts(filters: DashboardFilters) -> dict[str, int]:
-    """Assessments of the cycle per status (among active organizations matching the filters)."""
+    """Assessments of the cycle per status, so submitted + accepted match the heat map's rows."""
     counts = dict.fromkeys(Assessment.Status.values, 0)
     if filters.status != NOT_STARTED:
         rows = (
             Assessment.objects.filter(
                 filters.organizations("organization__"),
                 cycle=filters.cycle,
-                organization__is_active=True,
             )
             .filter(Q(status=filters.status) if filters.status else Q())
             .values("status")

@@ -79,6 +79,7 @@ def test_counts_per_status_and_the_not_started_list(client: Client, cast: Cast, 
         "draft": 1, "submitted": 4, "returned": 0, "accepted": 1, "not_started": 2,
     }  # fmt: skip
     assert [o.name for o in board.not_started.object_list] == ["Alpha Health", "Beta Clinics"]
+    assert board.heatmap.paginator.count == board.counts["submitted"] + board.counts["accepted"]
 
 
 def test_filters_combine_type_region_size_and_status(
