@@ -1,11 +1,15 @@
 """Forms of the consortium staff's pages; the services validate what needs the database."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django import forms
 
 from commitments.models import Commitment, Rubric
+from organizations.models import Organization
 
+from .models import Assessment, Cycle
+from .staff_dashboard import NOT_STARTED, DashboardFilters
 from .staff_selectors import rubrics_for_new_cycle
 
 
@@ -77,3 +81,47 @@ class ReturnForm(forms.Form):
         for commitment in self.commitments:
             found[commitment] = self.cleaned_data.get(_field_name(commitment), "")
         return found
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filters, read from the query string; blank means "all"."""
+
+    cycle = forms.TypedChoiceField(label="Cycle", coerce=int, required=False)
+    type = forms.ChoiceField(
+        label="Organization type",
+        required=False,
+        choices=[("", "All types"), *Organization.Type.choices],
+    )
+    region = forms.ChoiceField(
+        label="Region", required=False, choices=[("", "All regions"), *Organization.Region.choices]
+    )
+    size_band = forms.ChoiceField(
+        label="Size", required=False, choices=[("", "All sizes"), *Organization.SizeBand.choices]
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "All statuses"), (NOT_STARTED, "Not started"), *Assessment.Status.choices],
+    )
+
+    def __init__(self, *args: Any, cycles: Sequence[Cycle], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cycles = list(cycles)
+        self.fields["cycle"].choices = [(c.pk, c.name) for c in self.cycles]  # type: ignore[attr-defined]
+
+    def filters(self) -> DashboardFilters | None:
+        """The chosen filters (the newest cycle by default); None when there is no cycle."""
+        data = self.cleaned_data if self.is_valid() else {}
+        chosen = data.get("cycle")
+        cycle = next((c for c in self.cycles if c.pk == chosen), None)
+        if cycle is None:
+            cycle = self.cycles[0] if self.cycles else None
+        if cycle is None:
+            return None
+        return DashboardFilters(
+            cycle=cycle,
+            type=data.get("type", ""),
+            region=data.get("region", ""),
+            size_band=data.get("size_band", ""),
+            status=data.get("status", ""),
+        )

@@ -14,4 +14,7 @@ urlpatterns = [
     path("reviews/<int:pk>/", staff_views.review, name="review"),
     path("reviews/<int:pk>/accept/", staff_views.review_accept, name="review_accept"),
     path("reviews/<int:pk>/return/", staff_views.review_return, name="review_return"),
+    path("dashboard/", staff_views.dashboard, name="dashboard"),
+    path("dashboard/scores/", staff_views.export_scores, name="export_scores"),
+    path("dashboard/levels/", staff_views.export_levels, name="export_levels"),
 ]

@@ -4,20 +4,27 @@ Staff read an organization's answers here but never change them: the only writes
 cycle services and accepting or returning an assessment.
 """
 
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organizations import access
 from organizations.models import User
+from reports import charts
 
-from . import services, staff_selectors
-from .models import Assessment
-from .staff_forms import CycleForm, CycleStatusForm, ReturnForm
+from . import services, staff_dashboard, staff_exports, staff_selectors
+from .models import Assessment, Cycle
+from .staff_forms import CycleForm, CycleStatusForm, DashboardFilterForm, ReturnForm
 
 QUEUE_PAGE_SIZE = 50
 
@@ -146,3 +153,84 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("consortium:review_queue")
     messages.error(request, "Not returned yet: see the comments form under Decision.")
     return _review_page(request, assessment, form=form, status=400)
+
+
+# --- Dashboard and exports -----------------------------------------------------------------------
+
+
+def _dashboard_filters(
+    request: HttpRequest,
+) -> tuple[DashboardFilterForm, staff_dashboard.DashboardFilters]:
+    """Staff only (404 for others); the filters from the query string, or 404 with no cycle."""
+    access.require_staff_or_404(request.user)
+    form = DashboardFilterForm(request.GET or None, cycles=staff_dashboard.cycles())
+    filters = form.filters()
+    if filters is None:
+        raise Http404("No cycle yet.")
+    return form, filters
+
+
+def _figure(fig: Any) -> Any:
+    return json.loads(fig.to_json())
+
+
+@csp_update({"style-src": ["'unsafe-inline'"]})  # Plotly sets inline styles
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, filters = _dashboard_filters(request)
+    sort = request.GET.get("sort", "name")
+    board = staff_dashboard.dashboard(
+        filters=filters,
+        cycles=form.cycles,
+        sort=sort if sort in staff_dashboard.SORTS else "name",
+        page=request.GET.get("page"),
+        not_started_page=request.GET.get("np"),
+    )
+    boxes = [(b.code, b.min, b.q1, b.median, b.q3, b.max) for b in board.boxes]
+    context = {
+        "form": form,
+        "board": board,
+        "sort": sort,
+        "box_figure": _figure(charts.score_boxes(boxes=boxes)),
+        "trend_figure": _figure(
+            charts.median_trend(cycles=board.trend.cycles, series=board.trend.medians)
+        ),
+    }
+    return render(request, "consortium/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def export_scores(request: HttpRequest) -> HttpResponseBase:
+    _, filters = _dashboard_filters(request)
+    commitments = staff_dashboard.cycle_commitments(filters.cycle)
+    rows = staff_dashboard.score_export_rows(filters, commitments)
+    return _export(request, rows, kind="scores", cycle=filters.cycle)
+
+
+@login_required
+@require_GET
+def export_levels(request: HttpRequest) -> HttpResponseBase:
+    _, filters = _dashboard_filters(request)
+    rows = staff_dashboard.level_export_rows(filters)
+    return _export(request, rows, kind="levels", cycle=filters.cycle)
+
+
+def _export(
+    request: HttpRequest, rows: Iterator[list[Any]], *, kind: str, cycle: Cycle
+) -> HttpResponseBase:
+    if request.GET.get("format") == "xlsx":
+        name = staff_exports.filename(kind=kind, cycle=cycle, extension="xlsx")
+        return FileResponse(
+            staff_exports.xlsx_file(rows, sheet=kind.capitalize()),
+            as_attachment=True,
+            filename=name,
+            content_type=staff_exports.XLSX_TYPE,
+        )
+    name = staff_exports.filename(kind=kind, cycle=cycle, extension="csv")
+    response = StreamingHttpResponse(
+        staff_exports.csv_lines(rows), content_type=staff_exports.CSV_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -24,14 +24,21 @@ REQUESTS_PER_PAGE = int(os.environ.get("BENCH_REQUESTS", "300"))
 ORGANIZATIONS = int(os.environ.get("BENCH_ORGANIZATIONS", "2000"))
 WARMUP = 20
 
-# name -> (path, signed in?)
-PAGES: dict[str, tuple[str, bool]] = {
-    "floor": ("/", True),  # signed in, base template, no queries of its own
-    "rubric": ("/rubric/", True),
-    "rubric_commitment": ("/rubric/engaged/", True),
-    "sign_in": ("/accounts/login/", False),
-    "healthz": ("/healthz", False),
+# name -> (path, who: "member", "staff", or None for signed out); member pages of one lead's
+# own assessment are added once the data is known (see _member_pages).
+PAGES: dict[str, tuple[str, str | None]] = {
+    "floor": ("/", "member"),  # signed in, base template, no queries of its own
+    "rubric": ("/rubric/", "member"),
+    "rubric_commitment": ("/rubric/engaged/", "member"),
+    "sign_in": ("/accounts/login/", None),
+    "healthz": ("/healthz", None),
+    # The consortium dashboard over every organization of the newest cycle, and its export.
+    "dashboard": ("/consortium/dashboard/", "staff"),
+    "dashboard_region": ("/consortium/dashboard/?region=midwest", "staff"),
+    "export_scores_xlsx": ("/consortium/dashboard/scores/?format=xlsx", "staff"),
 }
+MEMBER = "bench@example.org"
+STAFF = "bench-staff@example.org"
 
 
 def _free_port() -> int:
@@ -56,15 +63,26 @@ def _django(env: dict[str, str]) -> None:
     django.setup()
 
 
-def _session_cookie(email: str = "bench@example.org") -> str:
-    """A signed-in session for a bench user, made the way Django's login makes one."""
+def _session_cookie(email: str = MEMBER, *, staff: bool = False) -> str:
+    """A signed-in session for a bench user, made the way Django's login makes one.
+
+    A staff user belongs to the staff group and has an authenticator app, which is all the
+    two-factor middleware asks of a session.
+    """
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from allauth.mfa.utils import is_mfa_enabled
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import Group
     from django.contrib.sessions.backends.db import SessionStore
 
-    from organizations.models import User
+    from organizations.models import STAFF_GROUP, User
 
     user, _ = User.objects.get_or_create(email=email)
+    if staff:
+        user.groups.add(Group.objects.get(name=STAFF_GROUP))
+        if not is_mfa_enabled(user, types=["totp"]):
+            TOTP.activate(user, generate_totp_secret())
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
@@ -178,12 +196,9 @@ LOAD_STAFF = int(os.environ.get("LOAD_STAFF", "5"))
 
 def _load_cast() -> tuple[list[tuple[str, int]], list[str], list[str]]:
     """Leads of organizations with a draft in the newest cycle, staff people, review pages."""
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-    from allauth.mfa.utils import is_mfa_enabled
-    from django.contrib.auth.models import Group
 
     from assessments.models import Assessment, Cycle
-    from organizations.models import STAFF_GROUP, Membership, User
+    from organizations.models import Membership
 
     cycle = Cycle.objects.order_by("-opens_on").first()
     drafts = list(
@@ -198,14 +213,9 @@ def _load_cast() -> tuple[list[tuple[str, int]], list[str], list[str]]:
         ).select_related("user")
     }
     lead_cookies = [(_session_cookie(leads[a.organization_id]), a.pk) for a in drafts]
-    group = Group.objects.get(name=STAFF_GROUP)
     staff_cookies = []
     for n in range(LOAD_STAFF):
-        person, _ = User.objects.get_or_create(email=f"bench-staff-{n}@example.org")
-        person.groups.add(group)
-        if not is_mfa_enabled(person, types=["totp"]):
-            TOTP.activate(person, generate_totp_secret())
-        staff_cookies.append(_session_cookie(person.email))
+        staff_cookies.append(_session_cookie(f"bench-staff-{n}@example.org", staff=True))
     reviews = [
         f"/consortium/reviews/{pk}/"
         for pk in Assessment.objects.filter(status=Assessment.Status.SUBMITTED)
@@ -231,12 +241,13 @@ def main() -> None:
     lead_email, member_pages = _member_pages()
     cookies = {
         None: None,
-        "bench@example.org": _session_cookie(),
+        MEMBER: _session_cookie(MEMBER),
+        STAFF: _session_cookie(STAFF, staff=True),
         lead_email: _session_cookie(lead_email),
     }
+    who = {"member": MEMBER, "staff": STAFF, None: None}
     measured: dict[str, tuple[str, str | None]] = {
-        name: (path, "bench@example.org" if signed_in else None)
-        for name, (path, signed_in) in PAGES.items()
+        name: (path, who[kind]) for name, (path, kind) in PAGES.items()
     }
     measured |= {name: (path, lead_email) for name, path in member_pages.items()}
     port = _free_port()

@@ -8,6 +8,7 @@ from django.urls import reverse
 from organizations.access import (
     PERM_VIEW_AUDIT,
     current_membership,
+    user_is_staff,
     user_may_manage_cycles,
     user_may_manage_organizations,
     user_may_review,
@@ -37,6 +38,8 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
         items.append(NavItem("Cycles", reverse("consortium:cycles")))
     if user_may_review(user):
         items.append(NavItem("Review queue", reverse("consortium:review_queue")))
+    if user_is_staff(user):
+        items.append(NavItem("Dashboard", reverse("consortium:dashboard")))
     if user.has_perm(PERM_VIEW_AUDIT):
         items.append(NavItem("Audit log", reverse("organizations:audit_log")))
     if user.is_staff:

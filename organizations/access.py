@@ -342,3 +342,14 @@ def report_for_user(*, user: AnyUser, pk: int) -> "Report":
         kind=Report.Kind.MATURITY,
         assessment__in=visible,
     )
+
+
+# --- Consortium dashboard -------------------------------------------------------------------------
+# Every organization's figures at once: staff and admins only, and a 404 for anyone else so the
+# pages' existence is not advertised to members.
+
+
+def require_staff_or_404(user: AnyUser) -> None:
+    """404 unless the person is consortium staff or an administrator."""
+    if not user_is_staff(user):
+        raise Http404

@@ -132,3 +132,30 @@ def trend(*, cycles: Sequence[str], series: Mapping[str, Sequence[float | None]]
         fig.add_trace(go.Scatter(x=list(cycles), y=list(values), mode="lines+markers", name=name))
     fig.update_layout(yaxis=LEVEL_AXIS, xaxis={"type": "category", "title": {"text": "Cycle"}})
     return _layout(fig, "Scores across cycles")
+
+
+def score_boxes(*, boxes: Sequence[tuple[str, float, float, float, float, float]]) -> go.Figure:
+    """One box per commitment from numbers the database computed: (label, min, q1, median,
+    q3, max). Whiskers reach min and max, so no point is drawn as an outlier."""
+    fig = go.Figure(
+        go.Box(
+            x=[b[0] for b in boxes],
+            lowerfence=[b[1] for b in boxes],
+            q1=[b[2] for b in boxes],
+            median=[b[3] for b in boxes],
+            q3=[b[4] for b in boxes],
+            upperfence=[b[5] for b in boxes],
+            marker_color=ORG_COLOUR,
+            name="Scores",
+        )
+    )
+    fig.update_layout(yaxis=LEVEL_AXIS, xaxis={"type": "category", "title": {"text": "Commitment"}})
+    return _layout(fig, "Distribution of commitment scores")
+
+
+def median_trend(
+    *, cycles: Sequence[str], series: Mapping[str, Sequence[float | None]]
+) -> go.Figure:
+    """Each commitment's consortium median across cycles."""
+    fig = trend(cycles=cycles, series=series)
+    return _layout(fig, "Median score across cycles")

@@ -182,6 +182,11 @@ def _evidence_file(c: Cast) -> dict[str, Any]:
     return {"pk": _assessment_a(c).pk, "file_pk": stored.pk}
 
 
+def _a_cycle_exists(c: Cast) -> dict[str, Any]:
+    a_cycle(by=c.staff)
+    return {}
+
+
 def _start_fields(c: Cast) -> dict[str, Any]:
     return {"cycle": _assessment_a(c).cycle.pk}
 
@@ -289,6 +294,22 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
         _submitted_a,
         lambda c: {"general": "Add the minutes you mention as evidence."},
         {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 403, 403, 403, 302, 302)},
+    ),
+    # The dashboard and its exports show every organization's figures: 404 to all but staff.
+    "consortium:dashboard": (
+        _a_cycle_exists,
+        _none,
+        {"GET": (302, 404, 404, 404, 404, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "consortium:export_scores": (
+        _a_cycle_exists,
+        _none,
+        {"GET": (302, 404, 404, 404, 404, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "consortium:export_levels": (
+        _a_cycle_exists,
+        _none,
+        {"GET": (302, 404, 404, 404, 404, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
     ),
     # Assessments (a draft of A). Members of A read it; lead_b, and staff or admins while it
     # is a draft, get 404; viewers, staff and admins get 403 on writes they could read.

@@ -1,0 +1,396 @@
+"""Reads for the consortium dashboard and its exports: aggregated by the database.
+
+Callers check access first (organizations/access.py). Every figure comes from CommitmentScore
+(stored at submission), never from the answers, and each reader runs a fixed number of
+queries however many organizations there are.
+"""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import groupby
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
+
+from commitments.models import Commitment
+from organizations.models import Organization
+from reports.aggregates import Percentile
+
+from .models import Assessment, CommitmentScore, Cycle, Response
+
+NOT_STARTED = "not_started"
+SORTS = ("name", "score")
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """What the staff chose: one cycle, and optionally type, region, size band and status."""
+
+    cycle: Cycle
+    type: str = ""
+    region: str = ""
+    size_band: str = ""
+    status: str = ""
+
+    def organizations(self, prefix: str = "") -> Q:
+        """The organization filters, for a query that reaches Organization through `prefix`."""
+        q = Q()
+        for name in ("type", "region", "size_band"):
+            value = getattr(self, name)
+            if value:
+                q &= Q(**{f"{prefix}{name}": value})
+        return q
+
+    def analysed_states(self) -> tuple[str, ...]:
+        """The submitted states the figures cover, narrowed by the status filter."""
+        if not self.status:
+            return tuple(Assessment.SUBMITTED_STATES)
+        return tuple(s for s in Assessment.SUBMITTED_STATES if s == self.status)
+
+
+def cycles() -> list[Cycle]:
+    """Every cycle, newest first (the dashboard's default is the first)."""
+    return list(Cycle.objects.order_by("-opens_on", "-id"))
+
+
+def _scores(filters: DashboardFilters) -> QuerySet[CommitmentScore]:
+    """Scores of the submitted or accepted assessments the filters select, in any cycle."""
+    return CommitmentScore.objects.filter(
+        filters.organizations("assessment__organization__"),
+        assessment__status__in=filters.analysed_states(),
+        score__isnull=False,
+    )
+
+
+# --- Participation -------------------------------------------------------------------------------
+
+
+def not_started_organizations(filters: DashboardFilters) -> QuerySet[Organization]:
+    """Active organizations matching the filters with no assessment in the cycle."""
+    if filters.status not in ("", NOT_STARTED):
+        return Organization.objects.none()
+    started = Assessment.objects.filter(organization=OuterRef("pk"), cycle=filters.cycle)
+    return (
+        Organization.objects.filter(filters.organizations(), is_active=True)
+        .filter(~Exists(started))
+        .order_by("name", "id")
+    )
+
+
+def status_counts(filters: DashboardFilters) -> dict[str, int]:
+    """Assessments of the cycle per status, so submitted + accepted match the heat map's rows."""
+    counts = dict.fromkeys(Assessment.Status.values, 0)
+    if filters.status != NOT_STARTED:
+        rows = (
+            Assessment.objects.filter(
+                filters.organizations("organization__"),
+                cycle=filters.cycle,
+            )
+            .filter(Q(status=filters.status) if filters.status else Q())
+            .values("status")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for row in rows:
+            counts[row["status"]] = row["n"]
+    return counts
+
+
+# --- Distribution --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Box:
+    """One commitment's scores in the cycle: five numbers and how many organizations."""
+
+    code: str
+    name: str
+    count: int
+    min: float
+    q1: float
+    median: float
+    q3: float
+    max: float
+
+
+def score_boxes(filters: DashboardFilters) -> list[Box]:
+    """Min, quartiles and max of each commitment's scores, computed by the database."""
+    rows = (
+        _scores(filters)
+        .filter(assessment__cycle=filters.cycle)
+        .values("commitment__code", "commitment__name", "commitment__order")
+        .annotate(
+            n=Count("id"),
+            low=Min("score"),
+            q1=Percentile("score", 0.25),
+            q2=Percentile("score", 0.5),
+            q3=Percentile("score", 0.75),
+            high=Max("score"),
+        )
+        .order_by("commitment__order")
+    )
+    return [
+        Box(
+            code=r["commitment__code"],
+            name=r["commitment__name"],
+            count=r["n"],
+            min=round(float(r["low"]), 2),
+            q1=round(r["q1"], 2),
+            median=round(r["q2"], 2),
+            q3=round(r["q3"], 2),
+            max=round(float(r["high"]), 2),
+        )
+        for r in rows
+    ]
+
+
+# --- Heat map ------------------------------------------------------------------------------------
+
+
+def cycle_commitments(cycle: Cycle) -> list[Commitment]:
+    """The commitments of the cycle's rubric, in order: the heat map's columns."""
+    return list(Commitment.objects.filter(rubric_id=cycle.rubric_id).order_by("order"))
+
+
+def heatmap_assessments(filters: DashboardFilters, sort: str = "name") -> QuerySet[Assessment]:
+    """Submitted or accepted assessments of the cycle, by organization name or best score."""
+    order = (
+        ("organization__name", "id")
+        if sort != "score"
+        else (F("overall_score").desc(nulls_last=True), "organization__name", "id")
+    )
+    return (
+        Assessment.objects.filter(
+            filters.organizations("organization__"),
+            cycle=filters.cycle,
+            status__in=filters.analysed_states(),
+        )
+        .select_related("organization")
+        .order_by(*order)
+    )
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    score: Decimal | None
+
+    @property
+    def band(self) -> int:
+        """1-5 for the cell's colour class (0: no score); the number is always written too."""
+        return 0 if self.score is None else min(5, max(1, int(self.score)))
+
+
+@dataclass
+class HeatRow:
+    assessment: Assessment
+    cells: list[HeatCell] = field(default_factory=list)
+
+
+def heatmap_rows(
+    assessments: Sequence[Assessment], commitments: Sequence[Commitment]
+) -> list[HeatRow]:
+    """One row per assessment of the page, one cell per commitment (None when no score)."""
+    scores = {
+        (s.assessment_id, s.commitment_id): s.score
+        for s in CommitmentScore.objects.filter(assessment__in=[a.pk for a in assessments]).only(
+            "assessment_id", "commitment_id", "score"
+        )
+    }
+    return [
+        HeatRow(assessment=a, cells=[HeatCell(scores.get((a.pk, c.pk))) for c in commitments])
+        for a in assessments
+    ]
+
+
+# --- Trend and highlights ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Each commitment's median per cycle, oldest cycle first."""
+
+    cycles: list[str]
+    names: dict[str, str]  # commitment code -> name, in rubric order
+    medians: dict[str, list[float | None]]  # commitment code -> median per cycle
+
+
+def median_trend(filters: DashboardFilters, cycles: Sequence[Cycle]) -> Trend:
+    """Each commitment's median score in every cycle up to the selected one, same filters."""
+    shown = [c for c in cycles if (c.opens_on, c.pk) <= (filters.cycle.opens_on, filters.cycle.pk)]
+    shown.sort(key=lambda c: (c.opens_on, c.pk))
+    rows = (
+        _scores(filters)
+        .filter(assessment__cycle__in=[c.pk for c in shown])
+        .values("assessment__cycle_id", "commitment__code", "commitment__name")
+        .annotate(median=Percentile("score", 0.5), order=Min("commitment__order"))
+        .order_by("order", "commitment__code")
+    )
+    position = {c.pk: i for i, c in enumerate(shown)}
+    names: dict[str, str] = {}
+    medians: dict[str, list[float | None]] = {}
+    for r in rows:
+        code = r["commitment__code"]
+        names.setdefault(code, r["commitment__name"])
+        series = medians.setdefault(code, [None] * len(shown))
+        series[position[r["assessment__cycle_id"]]] = round(r["median"], 2)
+    return Trend(cycles=[c.name for c in shown], names=names, medians=medians)
+
+
+@dataclass(frozen=True)
+class Highlight:
+    code: str
+    name: str
+    median: float
+    change: float | None = None
+
+
+def weakest(trend: Trend, n: int = 3) -> list[Highlight]:
+    """The commitments with the lowest median in the selected (last) cycle."""
+    now = [
+        Highlight(code, trend.names[code], series[-1])
+        for code, series in trend.medians.items()
+        if series and series[-1] is not None
+    ]
+    return sorted(now, key=lambda h: (h.median, h.code))[:n]
+
+
+def improving(trend: Trend, n: int = 3) -> list[Highlight]:
+    """The commitments whose median rose most since the previous cycle (rises only)."""
+    rising = []
+    for code, series in trend.medians.items():
+        if len(series) < 2 or series[-1] is None or series[-2] is None:
+            continue
+        change = round(series[-1] - series[-2], 2)
+        if change > 0:
+            rising.append(Highlight(code, trend.names[code], series[-1], change))
+    return sorted(rising, key=lambda h: (-(h.change or 0), h.code))[:n]
+
+
+# --- Exports -------------------------------------------------------------------------------------
+
+
+def score_export_rows(
+    filters: DashboardFilters, commitments: Sequence[Commitment]
+) -> Iterator[list[Any]]:
+    """Header, then one row per organization of the cycle: its scores and overall score."""
+    yield [
+        "Organization", "Type", "Region", "Size band", "Cycle", "Status",
+        *[f"{c.code} {c.name}" for c in commitments], "Overall",
+    ]  # fmt: skip
+    rows = (
+        _scores(filters)
+        .filter(assessment__cycle=filters.cycle)
+        .values(
+            "assessment_id",
+            "commitment_id",
+            "score",
+            "assessment__organization__name",
+            "assessment__organization__type",
+            "assessment__organization__region",
+            "assessment__organization__size_band",
+            "assessment__status",
+            "assessment__overall_score",
+        )
+        .order_by("assessment__organization__name", "assessment_id")
+        .iterator(chunk_size=2000)
+    )
+    for _, group in groupby(rows, key=lambda r: r["assessment_id"]):
+        scores = list(group)
+        first = scores[0]
+        by_commitment = {s["commitment_id"]: s["score"] for s in scores}
+        yield [
+            first["assessment__organization__name"],
+            Organization.Type(first["assessment__organization__type"]).label,
+            Organization.Region(first["assessment__organization__region"]).label,
+            Organization.SizeBand(first["assessment__organization__size_band"]).label,
+            filters.cycle.name,
+            Assessment.Status(first["assessment__status"]).label,
+            *[_number(by_commitment.get(c.pk)) for c in commitments],
+            _number(first["assessment__overall_score"]),
+        ]
+
+
+def level_export_rows(filters: DashboardFilters) -> Iterator[list[Any]]:
+    """Header, then every criterion's level (or N/A) of the submitted assessments selected."""
+    yield ["Organization", "Cycle", "Commitment", "Criterion", "Level"]
+    rows = (
+        Response.objects.filter(
+            filters.organizations("assessment__organization__"),
+            assessment__cycle=filters.cycle,
+            assessment__status__in=filters.analysed_states(),
+        )
+        .values_list(
+            "assessment__organization__name",
+            "criterion__commitment__code",
+            "criterion__code",
+            "level",
+            "not_applicable",
+        )
+        .order_by(
+            "assessment__organization__name",
+            "assessment_id",
+            "criterion__commitment__order",
+            "criterion__order",
+        )
+        .iterator(chunk_size=2000)
+    )
+    for name, commitment, criterion, level, na in rows:
+        yield [name, filters.cycle.name, commitment, criterion, "N/A" if na else level]
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+# --- The page ------------------------------------------------------------------------------------
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard page shows, for one set of filters."""
+
+    filters: DashboardFilters
+    counts: dict[str, int]
+    not_started: Page[Organization]
+    boxes: list[Box]
+    commitments: list[Commitment]
+    heatmap: Page[Assessment]
+    heat_rows: list[HeatRow]
+    trend: Trend
+    weakest: list[Highlight]
+    improving: list[Highlight]
+
+
+def dashboard(
+    *,
+    filters: DashboardFilters,
+    cycles: Sequence[Cycle],
+    sort: str,
+    page: str | None,
+    not_started_page: str | None,
+) -> Dashboard:
+    """The dashboard's figures: a fixed number of queries whatever the consortium's size."""
+    not_started = Paginator(not_started_organizations(filters), PAGE_SIZE).get_page(
+        not_started_page
+    )
+    heatmap = Paginator(heatmap_assessments(filters, sort), PAGE_SIZE).get_page(page)
+    commitments = cycle_commitments(filters.cycle)
+    trend = median_trend(filters, cycles)
+    counts = status_counts(filters)
+    counts[NOT_STARTED] = not_started.paginator.count
+    return Dashboard(
+        filters=filters,
+        counts=counts,
+        not_started=not_started,
+        boxes=score_boxes(filters),
+        commitments=commitments,
+        heatmap=heatmap,
+        heat_rows=heatmap_rows(list(heatmap.object_list), commitments),
+        trend=trend,
+        weakest=weakest(trend),
+        improving=improving(trend),
+    )

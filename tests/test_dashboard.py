@@ -1,0 +1,207 @@
+"""The consortium dashboard: figures on a consortium computed by hand, filters, access, queries."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Assessment, CommitmentScore, Cycle
+from assessments.services import assessment_accept, assessment_start
+from assessments.staff_dashboard import Box, DashboardFilters, score_boxes
+from commitments.models import Commitment
+from commitments.tests.factories import make_rubric
+from organizations.models import Organization
+from reports.tests.consortium import build, open_cycle, organization_with_lead
+
+from .conftest import Cast
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("consortium:dashboard")
+
+
+@pytest.fixture
+def consortium() -> tuple[Cycle, list[Assessment]]:
+    """The five Midwest community hospitals of reports/tests/consortium.py, all submitted."""
+    _, cycle, assessments = build()
+    return cycle, assessments
+
+
+def _box(boxes: list[Box], code: str) -> tuple[float, ...]:
+    b = next(b for b in boxes if b.code == code)
+    return (b.count, b.min, b.q1, b.median, b.q3, b.max)
+
+
+def test_box_numbers_of_the_five_hospitals_are_exact(consortium) -> None:
+    cycle, _ = consortium
+    boxes = score_boxes(DashboardFilters(cycle=cycle))
+    # c1: 1.00 2.00 3.00 4.00 4.14; c2: 1.80 2.00 3.00 4.00 5.00 (ranks fall on values)
+    assert _box(boxes, "c1") == (5, 1.00, 2.00, 3.00, 4.00, 4.14)
+    assert _box(boxes, "c2") == (5, 1.80, 2.00, 3.00, 4.00, 5.00)
+
+
+def test_box_numbers_interpolate_between_ranks_with_four_hospitals(consortium) -> None:
+    cycle, assessments = consortium
+    Organization.objects.filter(pk=assessments[4].organization_id).update(
+        region=Organization.Region.WEST
+    )
+    boxes = score_boxes(DashboardFilters(cycle=cycle, region=Organization.Region.MIDWEST))
+    # c1: 1 2 3 4 -> q1 at rank 0.75 = 1.75, median 2.50, q3 at rank 2.25 = 3.25
+    assert _box(boxes, "c1") == (4, 1.00, 1.75, 2.50, 3.25, 4.00)
+    # c2: 2 3 4 5 -> 2.75, 3.50, 4.25
+    assert _box(boxes, "c2") == (4, 2.00, 2.75, 3.50, 4.25, 5.00)
+
+
+def test_the_page_shows_the_box_numbers_in_a_table(client: Client, cast: Cast, consortium) -> None:
+    client.force_login(cast.staff)
+    response = client.get(URL)
+    assert response.status_code == 200
+    boxes = response.context["board"].boxes
+    assert _box(boxes, "c1") == (5, 1.00, 2.00, 3.00, 4.00, 4.14)
+    html = response.content.decode()
+    assert 'id="boxes"' in html
+    assert "4.14" in html
+    assert response["Content-Security-Policy"]
+
+
+def test_counts_per_status_and_the_not_started_list(client: Client, cast: Cast, consortium) -> None:
+    cycle, assessments = consortium
+    assessment_accept(assessment=assessments[0], by=cast.staff)
+    drafting, lead = organization_with_lead(name="Drafting Clinic")
+    assessment_start(organization=drafting, cycle=cycle, by=lead)
+    # cast.org_a and cast.org_b have not started; an inactive organization is not counted.
+    organization_with_lead(name="Closed Clinic", is_active=False)
+    client.force_login(cast.staff)
+    board = client.get(URL).context["board"]
+    assert board.counts == {
+        "draft": 1, "submitted": 4, "returned": 0, "accepted": 1, "not_started": 2,
+    }  # fmt: skip
+    assert [o.name for o in board.not_started.object_list] == ["Alpha Health", "Beta Clinics"]
+    assert board.heatmap.paginator.count == board.counts["submitted"] + board.counts["accepted"]
+
+
+def test_filters_combine_type_region_size_and_status(
+    client: Client, cast: Cast, consortium
+) -> None:
+    cycle, assessments = consortium
+    assessment_accept(assessment=assessments[1], by=cast.staff)
+    Organization.objects.filter(pk=assessments[2].organization_id).update(
+        type=Organization.Type.FQHC
+    )
+    Organization.objects.filter(pk=assessments[3].organization_id).update(
+        size_band=Organization.SizeBand.SMALL
+    )
+    client.force_login(cast.staff)
+    query = {
+        "cycle": cycle.pk, "type": "community_hospital", "region": "midwest",
+        "size_band": "medium",
+    }  # fmt: skip
+    board = client.get(URL, query).context["board"]
+    assert board.counts["submitted"] == 2  # 0 and 4 (2 is an FQHC, 3 small, 1 accepted)
+    assert board.counts["accepted"] == 1
+    assert _box(board.boxes, "c1")[0] == 3
+    board = client.get(URL, {**query, "status": "accepted"}).context["board"]
+    assert board.counts["submitted"] == 0
+    assert board.counts["accepted"] == 1
+    assert _box(board.boxes, "c1") == (1, 2.00, 2.00, 2.00, 2.00, 2.00)
+    assert [r.assessment.pk for r in board.heat_rows] == [assessments[1].pk]
+
+
+def test_heat_map_links_to_review_and_writes_every_score(
+    client: Client, cast: Cast, consortium
+) -> None:
+    _, assessments = consortium
+    client.force_login(cast.staff)
+    response = client.get(URL, {"sort": "score"})
+    rows = response.context["board"].heat_rows
+    overall = [r.assessment.overall_score for r in rows]
+    assert overall == sorted(overall, reverse=True)
+    html = response.content.decode()
+    for a in assessments:
+        assert reverse("consortium:review", args=[a.pk]) in html
+    assert 'class="heat-4"' in html
+    assert "4.14" in html
+    assert "1.80" in html
+
+
+def test_trend_and_highlights_across_two_cycles(client: Client, cast: Cast, consortium) -> None:
+    cycle, assessments = consortium
+    later = open_cycle(cycle.rubric, "2027", cast.staff)
+    Cycle.objects.filter(pk=later.pk).update(
+        opens_on=cycle.opens_on.replace(year=2027), closes_on=cycle.closes_on.replace(year=2027)
+    )
+    # In 2027 one hospital: c1 at 4.50 (median up 1.50), c2 at 2.00 (down 1.00).
+    commitments = {c.code: c for c in Commitment.objects.filter(rubric=cycle.rubric)}
+    a = Assessment.objects.create(
+        organization_id=assessments[0].organization_id, cycle=later, status="submitted",
+        submitted_at=timezone.now(), overall_score=Decimal("3.25"),
+    )  # fmt: skip
+    CommitmentScore.objects.create(assessment=a, commitment=commitments["c1"], score=Decimal("4.5"))
+    CommitmentScore.objects.create(assessment=a, commitment=commitments["c2"], score=Decimal("2"))
+    client.force_login(cast.staff)
+    board = client.get(URL).context["board"]  # the newest cycle by default
+    assert board.filters.cycle == later
+    assert board.trend.cycles == ["2026", "2027"]
+    assert board.trend.medians == {"c1": [3.0, 4.5], "c2": [3.0, 2.0]}
+    assert [(h.code, h.median) for h in board.weakest] == [("c2", 2.0), ("c1", 4.5)]
+    assert [(h.code, h.change) for h in board.improving] == [("c1", 1.5)]
+
+
+@pytest.mark.parametrize("who", ["lead_a", "viewer_a", "lead_b"])
+def test_members_get_404_on_the_dashboard(client: Client, cast: Cast, consortium, who) -> None:
+    client.force_login(getattr(cast, who))
+    assert client.get(URL).status_code == 404
+
+
+def test_staff_see_a_dashboard_entry_in_the_navigation(client: Client, cast: Cast) -> None:
+    open_cycle(make_rubric(), "2026", cast.staff)
+    client.force_login(cast.staff)
+    assert f'href="{URL}"' in client.get(reverse("home")).content.decode()
+    client.force_login(cast.lead_a)
+    assert f'href="{URL}"' not in client.get(reverse("home")).content.decode()
+
+
+def _bulk_consortium(cycle: Cycle, n: int) -> None:
+    """n submitted organizations and n/5 that have not started, in a handful of queries."""
+    organizations = Organization.objects.bulk_create(
+        Organization(
+            name=f"Bulk {i:04}", slug=f"bulk-{n}-{i}", type="community_hospital",
+            region="midwest", size_band="medium",
+        )
+        for i in range(n + n // 5)
+    )  # fmt: skip
+    now = timezone.now()
+    assessments = Assessment.objects.bulk_create(
+        Assessment(
+            organization=o, cycle=cycle, status="submitted", submitted_at=now,
+            overall_score=Decimal(1 + i % 4),
+        )
+        for i, o in enumerate(organizations[:n])
+    )  # fmt: skip
+    commitments = list(Commitment.objects.filter(rubric_id=cycle.rubric_id))
+    CommitmentScore.objects.bulk_create(
+        CommitmentScore(assessment=a, commitment=c, score=Decimal(1 + (i + c.order) % 5))
+        for i, a in enumerate(assessments)
+        for c in commitments
+    )
+
+
+# session (read and save), user, permissions (2), 2FA check, cycles, not-started count and page,
+# heat map count and page, commitments, scores of the page, trend, status counts, boxes, and
+# what the rest of the page asks (navigation, messages).
+DASHBOARD_QUERIES = 19
+
+
+@pytest.mark.parametrize("n", [10, 500])
+def test_dashboard_queries_do_not_grow_with_organizations(
+    client: Client, cast: Cast, django_assert_num_queries, n: int
+) -> None:
+    _, cycle, _ = build(count=2)
+    _bulk_consortium(cycle, n)
+    client.force_login(cast.staff)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = client.get(URL, {"page": 2 if n > 50 else 1})
+    assert response.status_code == 200
+    assert len(response.context["board"].heat_rows) == min(50, n + 2)
