@@ -135,6 +135,16 @@ def _report_bench(env: dict[str, str]) -> dict[str, object]:
     return result
 
 
+def _scaleout(env: dict[str, str]) -> dict[str, object]:
+    """Reports per minute with one and two worker processes (needs REDIS_URL)."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "scaleout.py")],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def _member_pages() -> tuple[str, dict[str, str]]:
     """A lead whose organization's newest-cycle assessment is submitted and has a ready
     report (bench/reports.py built it), and the member pages to measure for them."""
@@ -279,6 +289,7 @@ def main() -> None:
         server.wait(timeout=10)
     for name, count in _queries(measured).items():
         results[name]["queries"] = count
+    scaleout = _scaleout(env)
 
     database = env["DATABASE_URL"].split(":", 1)[0]
     print(f"Pages, {REQUESTS_PER_PAGE} sequential requests each, gunicorn 2 workers, {database}:")
@@ -299,6 +310,14 @@ def main() -> None:
         f"p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "
         f"peak memory {report['rss_mb']} MB (PSS, with its Chromium)"
     )
+    if "skipped" in scaleout:
+        print(f"Scale-out: skipped, {scaleout['skipped']}")
+    else:
+        print(
+            f"Scale-out, {scaleout['reports_per_round']} reports a round: "
+            f"{scaleout['workers_1_per_minute']} a minute with one worker, "
+            f"{scaleout['workers_2_per_minute']} with two"
+        )
     print("  median per step (ms): " + ", ".join(
         f"{k} {v}" for k, v in report["steps_ms_median"].items()))  # fmt: skip
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -310,6 +329,7 @@ def main() -> None:
                 "pages": results,
                 "report": report,
                 "load": load,
+                "scaleout": scaleout,
             },
             indent=2,
         )

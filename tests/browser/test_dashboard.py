@@ -1,0 +1,54 @@
+"""Consortium staff filter the dashboard and download the spreadsheet of what they see."""
+
+import time
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+from organizations.tests.factories import staff_user
+from reports.tests import consortium
+
+from .conftest import assert_accessible
+from .test_assessment_journey import press_enter_and_wait, tab_to
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_staff_filter_the_dashboard_and_download_the_xlsx(
+    page: Any, live_server: Any, tmp_path: Path
+) -> None:
+    _, cycle, assessments = consortium.build()  # five Midwest community hospitals
+    staff = staff_user(email="staff@consortium.test")
+    secret = Authenticator.objects.get(user=staff, type="totp").data["secret"]
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    tab_to(page, "#id_login")
+    page.keyboard.type("staff@consortium.test")
+    page.keyboard.press("Tab")
+    page.keyboard.type("correct-horse-battery-staple")
+    press_enter_and_wait(page)
+    tab_to(page, "input[name=code]")
+    page.keyboard.type(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+    press_enter_and_wait(page)
+
+    page.goto(f"{base}/consortium/dashboard/")
+    assert_accessible(page)
+    page.select_option("select[name=region]", "midwest")
+    page.select_option("select[name=type]", "community_hospital")
+    with page.expect_navigation():
+        page.locator("main form[method=get] button[type=submit]").first.click()
+    assert "region=midwest" in page.url
+    assert "type=community_hospital" in page.url
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.locator("a[href*='format=xlsx']").first.click()
+    saved = tmp_path / "scores.xlsx"
+    download.value.save_as(saved)
+    rows = list(openpyxl.load_workbook(saved, read_only=True).active.iter_rows(values_only=True))
+    names = {row[0] for row in rows[1:]}
+    assert names == {a.organization.name for a in assessments}
+    assert page.console_errors == []
