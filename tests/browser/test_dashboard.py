@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_staff_filter_the_dashboard_and_download_the_xlsx(
     page: Any, live_server: Any, tmp_path: Path
 ) -> None:
-    _, cycle, assessments = consortium.build()  # five Midwest community hospitals
+    *_, assessments = consortium.build()  # five Midwest community hospitals
     staff = staff_user(email="staff@consortium.test")
     secret = Authenticator.objects.get(user=staff, type="totp").data["secret"]
     base = live_server.url
