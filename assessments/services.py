@@ -13,10 +13,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 
 from commitments.models import Commitment, Criterion, Rubric
+from lhs_assess.history import delete_with_author
+from lhs_assess.history import save_with_author as _save
 from organizations.models import Membership, Organization, User
 from organizations.services import audit_log
 
@@ -46,11 +47,6 @@ EVIDENCE_TYPES = {
 }
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 MAX_LINKS = 20
-
-
-def _save(instance: Model, by: User | None, update_fields: list[str] | None = None) -> None:
-    instance._history_user = by  # type: ignore[attr-defined]  # read by simple-history
-    instance.save(update_fields=update_fields)
 
 
 # --- Cycles ------------------------------------------------------------------------------------
@@ -429,8 +425,7 @@ def assignment_set(
     current = Assignment.objects.filter(assessment=assessment, commitment=commitment).first()
     if membership is None:
         if current is not None:
-            current._history_user = by  # type: ignore[attr-defined]
-            current.delete()
+            delete_with_author(current, by)
         return None
     if membership.organization_id != assessment.organization_id:
         raise ValidationError({"membership": "Only members of your organization can be assigned."})

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from lhs_assess.history import save_with_author as _save
 from organizations.models import User
 
 from .models import (
@@ -31,11 +32,6 @@ class LoadResult:
 
 class RubricStructureError(ValidationError):
     """A change that needs a new rubric version."""
-
-
-def _save(instance: models.Model, by: User | None, update_fields: list[str] | None = None) -> None:
-    instance._history_user = by  # type: ignore[attr-defined]  # read by simple-history
-    instance.save(update_fields=update_fields)
 
 
 def _create_from_spec(spec: RubricSpec, by: User | None) -> Rubric:
