@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
+
+from lhs_assess.history import RecordOnlyHistoryAdmin
 
 from .models import Assessment, Cycle
 
@@ -15,7 +16,7 @@ class CycleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(SimpleHistoryAdmin):
+class AssessmentAdmin(RecordOnlyHistoryAdmin):
     list_display = ("organization", "cycle", "status", "submitted_at", "overall_score")
     list_filter = ("status", "cycle")
     search_fields = ("organization__name",)

@@ -6,8 +6,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
+from lhs_assess.history import RecordOnlyHistoryAdmin
 from organizations.models import User
 
 from .models import (
@@ -86,7 +86,7 @@ class LevelDescriptorInline(LockedStructureInline):
     fields = ("level", "text")
 
 
-class LockedStructureAdmin(SimpleHistoryAdmin):
+class LockedStructureAdmin(RecordOnlyHistoryAdmin):
     """Structure fields are read-only on published rubrics, and objects cannot be deleted."""
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:

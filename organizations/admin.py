@@ -25,6 +25,15 @@ class UserAdmin(DjangoUserAdmin):
         ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Only a superuser hands out privileges: an administrator who may change people must
+        # not be able to make themselves (or anyone) superuser or give out groups.
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [f for f in self.PRIVILEGE_FIELDS if f not in fields]
+        return fields
 
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
         deactivated = change and "is_active" in form.changed_data and not obj.is_active

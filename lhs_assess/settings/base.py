@@ -204,6 +204,10 @@ STORAGES = {
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media-not-served/"
 
+# History is a record, not an undo button: no "revert to this version" in the admin, which
+# would bypass the services' rules (a rubric's locked structure, an assessment's state).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
