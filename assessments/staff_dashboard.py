@@ -6,7 +6,7 @@ queries however many organizations there are.
 """
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import groupby
 from typing import Any
@@ -310,6 +310,30 @@ def score_export_rows(
             *[_number(by_commitment.get(c.pk)) for c in commitments],
             _number(first["assessment__overall_score"]),
         ]
+
+
+def score_export_rows_all_cycles(filters: DashboardFilters) -> Iterator[list[Any]]:
+    """The scores export over every cycle, oldest first, for the same organization filters.
+
+    Columns are the commitments of the newest cycle's rubric; a cycle on another rubric
+    version shows its scores under the commitment with the same code.
+    """
+    ordered = list(reversed(cycles()))
+    newest = cycle_commitments(ordered[-1]) if ordered else []
+    header_done = False
+    for cycle in ordered:
+        rows = score_export_rows(replace(filters, cycle=cycle), _same_codes(newest, cycle))
+        header = next(rows)
+        if not header_done:
+            yield header
+            header_done = True
+        yield from rows
+
+
+def _same_codes(columns: Sequence[Commitment], cycle: Cycle) -> list[Commitment]:
+    """This cycle's commitments in the order of `columns`, matched by code."""
+    mine = {c.code: c for c in cycle_commitments(cycle)}
+    return [mine.get(c.code, c) for c in columns]
 
 
 def level_export_rows(filters: DashboardFilters) -> Iterator[list[Any]]:

@@ -204,6 +204,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_scores(request: HttpRequest) -> HttpResponseBase:
     _, filters = _dashboard_filters(request)
+    if request.GET.get("cycles") == "all":  # every cycle, for trend work in a spreadsheet
+        rows = staff_dashboard.score_export_rows_all_cycles(filters)
+        return _export(request, rows, kind="scores-all-cycles", cycle=filters.cycle)
     commitments = staff_dashboard.cycle_commitments(filters.cycle)
     rows = staff_dashboard.score_export_rows(filters, commitments)
     return _export(request, rows, kind="scores", cycle=filters.cycle)

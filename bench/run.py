@@ -135,6 +135,16 @@ def _report_bench(env: dict[str, str]) -> dict[str, object]:
     return result
 
 
+def _export_bench(env: dict[str, str]) -> dict[str, object]:
+    """The full XLSX export's time and peak memory, in a process of its own."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "export.py")],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def _scaleout(env: dict[str, str]) -> dict[str, object]:
     """Reports per minute with one and two worker processes (needs REDIS_URL)."""
     done = subprocess.run(
@@ -289,6 +299,7 @@ def main() -> None:
         server.wait(timeout=10)
     for name, count in _queries(measured).items():
         results[name]["queries"] = count
+    export = _export_bench(env)
     scaleout = _scaleout(env)
 
     database = env["DATABASE_URL"].split(":", 1)[0]
@@ -310,6 +321,11 @@ def main() -> None:
         f"p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "
         f"peak memory {report['rss_mb']} MB (PSS, with its Chromium)"
     )
+    print(
+        f"Export, scores of every organization and cycle as XLSX: {export['xlsx_s']} s, "
+        f"{export['xlsx_bytes']:,} bytes, peak memory {export['rss_mb']} MB "
+        f"({export['rss_before_mb']} MB before)"
+    )
     if "skipped" in scaleout:
         print(f"Scale-out: skipped, {scaleout['skipped']}")
     else:
@@ -330,6 +346,7 @@ def main() -> None:
                 "report": report,
                 "load": load,
                 "scaleout": scaleout,
+                "export": export,
             },
             indent=2,
         )

@@ -126,3 +126,21 @@ def test_anonymous_people_are_sent_to_sign_in(client: Client, consortium) -> Non
     response = client.get(SCORES, {"format": "csv"})
     assert response.status_code == 302
     assert reverse("account_login") in response["Location"]
+
+
+def test_the_scores_export_of_every_cycle_has_each_cycle_once_under_one_header(
+    client: Client, cast: Cast, consortium
+) -> None:
+    from reports.tests import consortium as hand
+
+    cycle, assessments = consortium
+    later = hand.open_cycle(cycle.rubric, "2027", cast.staff)
+    organization = assessments[0].organization
+    lead = organization.memberships.get().user
+    hand.submit_levels(organization, later, lead, hand.LEVELS[3])  # c1 4.00, c2 5.00
+    client.force_login(cast.staff)
+    for fmt, read in (("csv", _csv), ("xlsx", _xlsx)):
+        header, *rows = read(client.get(SCORES, {"format": fmt, "cycles": "all"}))
+        assert header[0] == "Organization"
+        assert [str(r[4]) for r in rows] == ["2026"] * 5 + ["2027"]
+        assert [float(v) for v in rows[-1][6:]] == [4.0, 5.0, 4.5]
