@@ -17,4 +17,6 @@ urlpatterns = [
     path("dashboard/", staff_views.dashboard, name="dashboard"),
     path("dashboard/scores/", staff_views.export_scores, name="export_scores"),
     path("dashboard/levels/", staff_views.export_levels, name="export_levels"),
+    path("reports/new/", staff_views.consortium_report_request, name="report_request"),
+    path("reports/<int:pk>/", staff_views.consortium_report, name="report"),
 ]

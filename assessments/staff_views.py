@@ -13,7 +13,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -159,11 +166,13 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _dashboard_filters(
-    request: HttpRequest,
+    request: HttpRequest, data: QueryDict | None = None
 ) -> tuple[DashboardFilterForm, staff_dashboard.DashboardFilters]:
-    """Staff only (404 for others); the filters from the query string, or 404 with no cycle."""
+    """Staff only (404 for others); the filters from the query string (or `data`), or 404
+    with no cycle."""
     access.require_staff_or_404(request.user)
-    form = DashboardFilterForm(request.GET or None, cycles=staff_dashboard.cycles())
+    given = request.GET if data is None else data
+    form = DashboardFilterForm(given or None, cycles=staff_dashboard.cycles())
     filters = form.filters()
     if filters is None:
         raise Http404("No cycle yet.")
@@ -237,3 +246,24 @@ def _export(
     )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+@require_POST
+def consortium_report_request(request: HttpRequest) -> HttpResponse:
+    """Build (or reuse) the consortium report for the filters the dashboard shows."""
+    from reports.services import consortium_report_request as request_report
+
+    _, filters = _dashboard_filters(request, request.POST)
+    report = request_report(filters=filters, by=_user(request))
+    return redirect("consortium:report", pk=report.pk)
+
+
+@login_required
+@require_GET
+def consortium_report(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require_staff_or_404(request.user)
+    report = access.report_for_user(user=request.user, pk=pk)
+    if report.cycle_id is None:
+        raise Http404
+    return render(request, "consortium/report.html", {"report": report})

@@ -332,15 +332,17 @@ def action_item_for_user(
 
 
 def report_for_user(*, user: AnyUser, pk: int) -> "Report":
-    """A maturity report whose assessment the person may see; 404 for every other id."""
+    """A maturity report whose assessment the person may see, or (for staff) a consortium
+    report; 404 for every other id."""
     from reports.models import Report
 
-    visible = _visible_assessments(user).values("pk")
+    mine = Q(kind=Report.Kind.MATURITY, assessment__in=_visible_assessments(user).values("pk"))
+    if user_is_staff(user):
+        mine |= Q(kind=Report.Kind.CONSORTIUM)
     return get_object_or_404(
         Report.objects.select_related("assessment__organization", "assessment__cycle"),
+        mine,
         pk=pk,
-        kind=Report.Kind.MATURITY,
-        assessment__in=visible,
     )
 
 

@@ -86,7 +86,7 @@ def maturity_charts(numbers: MaturityNumbers) -> list[Chart]:
     return result
 
 
-def _data_uri(svg: str) -> str:
+def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
@@ -96,7 +96,7 @@ def render_document(numbers: MaturityNumbers, images: Sequence[tuple[Chart, str]
         "reports/maturity_document.html",
         {
             "n": numbers,
-            "charts": [{"chart": c, "src": _data_uri(svg)} for c, svg in images],
+            "charts": [{"chart": c, "src": data_uri(svg)} for c, svg in images],
             "peer_label": peer_for_charts(numbers)[0],
         },
     )

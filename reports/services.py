@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,16 +19,18 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assessments.models import Assessment
+from assessments.models import Assessment, Cycle
 from organizations.models import User
 
 from .images import ChartImageError, figures_to_svg
 from .models import Report
 from .render import (
     PdfToolError,
+    data_uri,
     maturity_charts,
     render_document,
     render_page_body,
@@ -35,6 +38,9 @@ from .render import (
     render_xlsx,
 )
 from .selectors import maturity_numbers
+
+if TYPE_CHECKING:
+    from assessments.staff_dashboard import DashboardFilters
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +65,52 @@ def maturity_fingerprint(*, assessment: Assessment) -> str:
         "min_group": int(settings.PEER_MIN_GROUP_SIZE),
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def consortium_fingerprint(*, filters: "DashboardFilters") -> str:
+    """What a consortium report depends on: the cycle, the filters and the submissions."""
+    submitted = Assessment.objects.filter(
+        cycle_id=filters.cycle.pk, status__in=Assessment.SUBMITTED_STATES
+    )
+    last = submitted.aggregate(last=Max("submitted_at"))["last"]
+    inputs = {
+        "format": REPORT_FORMAT,
+        "kind": Report.Kind.CONSORTIUM,
+        "cycle": filters.cycle.pk,
+        "filters": _filter_values(filters),
+        "submitted": submitted.count(),
+        "last_submitted": last.isoformat() if last else None,
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def _filter_values(filters: "DashboardFilters") -> dict[str, str]:
+    return {
+        "type": filters.type,
+        "region": filters.region,
+        "size_band": filters.size_band,
+        "status": filters.status,
+    }
+
+
+@transaction.atomic
+def consortium_report_request(*, filters: "DashboardFilters", by: User) -> Report:
+    """The consortium report for the dashboard's filters: a live one if it exists, else queued."""
+    fingerprint = consortium_fingerprint(filters=filters)
+    live = Report.objects.filter(fingerprint=fingerprint, status__in=Report.ACTIVE).first()
+    if live is not None:
+        return live
+    report = Report.objects.create(
+        kind=Report.Kind.CONSORTIUM,
+        cycle=filters.cycle,
+        fingerprint=fingerprint,
+        params={"filters": _filter_values(filters)},
+        requested_by=by,
+        step="Waiting for a worker",
+    )
+    report_id = report.pk
+    transaction.on_commit(lambda: report_send(report_id=report_id))
+    return report
 
 
 def report_send(*, report_id: int) -> bool:
@@ -103,10 +155,9 @@ def report_retry(*, report: Report, by: User) -> Report:
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status != Report.Status.FAILED:
         raise ValidationError("Only a failed report can be retried.")
-    if report.assessment is None:
-        raise ValidationError("This report cannot be retried here.")
-    if Report.objects.filter(fingerprint=report.fingerprint, status__in=Report.ACTIVE).exists():
-        return report_request(assessment=report.assessment, by=by)
+    live = Report.objects.filter(fingerprint=report.fingerprint, status__in=Report.ACTIVE).first()
+    if live is not None:  # the same inputs were asked for again meanwhile
+        return live
     report.status = Report.Status.QUEUED
     report.progress = 0
     report.step = "Waiting for a worker"
@@ -155,6 +206,8 @@ def report_build(*, report_id: int, timer: Callable[[], float] = time.perf_count
         report.step = "Loading the numbers"
         report.save(update_fields=["status", "started_at", "attempts", "progress", "step"])
     try:
+        if report.kind == Report.Kind.CONSORTIUM:
+            return _build_consortium(report, timer)
         return _build_maturity(report, timer)
     except (ChartImageError, PdfToolError) as exc:  # a missing tool: say which, do not retry
         return report_fail(report_id=report.pk, message=str(exc))
@@ -217,6 +270,85 @@ def _build_maturity(report: Report, timer: Callable[[], float]) -> Report:
         report.params = {
             "timings": {k: round(v, 3) for k, v in timings.items()},
             "page_body": page_body,
+        }
+        report.save()
+    return report
+
+
+def _build_consortium(report: Report, timer: Callable[[], float]) -> Report:
+    from assessments import staff_dashboard
+    from assessments.staff_exports import xlsx_file
+
+    from . import charts as chart_functions
+    from .render import Chart
+
+    if report.cycle_id is None:
+        raise ValueError(f"Report {report.pk} has no cycle.")
+    cycle = Cycle.objects.select_related("rubric").get(pk=report.cycle_id)
+    filters = staff_dashboard.DashboardFilters(cycle=cycle, **report.params.get("filters", {}))
+    timings: dict[str, float] = {}
+    start = timer()
+    counts = staff_dashboard.status_counts(filters)
+    boxes = staff_dashboard.score_boxes(filters)
+    trend = staff_dashboard.median_trend(filters, staff_dashboard.cycles())
+    weakest = staff_dashboard.weakest(trend)
+    improving = staff_dashboard.improving(trend)
+    timings["numbers"] = timer() - start
+    _progress(report.pk, 20, "Drawing the charts")
+    start = timer()
+    figures = [
+        Chart("boxes", "Distribution of commitment scores", chart_functions.score_boxes(
+            boxes=[(b.code, b.min, b.q1, b.median, b.q3, b.max) for b in boxes])),
+    ]  # fmt: skip
+    if len(trend.cycles) > 1:
+        figures.append(
+            Chart("trend", "Median score across cycles", chart_functions.median_trend(
+                cycles=trend.cycles, series=trend.medians))
+        )  # fmt: skip
+    svgs = figures_to_svg([f.figure for f in figures])
+    timings["charts"] = timer() - start
+    _progress(report.pk, 50, "Writing the HTML")
+    start = timer()
+    html = render_to_string(
+        "reports/consortium_document.html",
+        {
+            "cycle": cycle,
+            "filters": report.params.get("filters", {}),
+            "counts": counts,
+            "boxes": boxes,
+            "trend": trend,
+            "weakest": weakest,
+            "improving": improving,
+            "charts": [
+                {"chart": c, "src": data_uri(svg)} for c, svg in zip(figures, svgs, strict=True)
+            ],
+        },
+    )
+    timings["html"] = timer() - start
+    _progress(report.pk, 60, "Writing the PDF")
+    start = timer()
+    pdf = render_pdf(html)
+    timings["pdf"] = timer() - start
+    _progress(report.pk, 85, "Writing the spreadsheet")
+    start = timer()
+    rows = staff_dashboard.score_export_rows(filters, staff_dashboard.cycle_commitments(cycle))
+    with xlsx_file(rows, sheet="Scores") as spreadsheet:
+        xlsx = spreadsheet.read()
+    timings["xlsx"] = timer() - start
+    base = f"consortium-report-{slugify(cycle.name)}"
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        report.html_file.name = _store(report, f"{base}.html", html.encode())
+        report.pdf_file.name = _store(report, f"{base}.pdf", pdf)
+        report.xlsx_file.name = _store(report, f"{base}.xlsx", xlsx)
+        report.status = Report.Status.READY
+        report.progress = 100
+        report.step = "Ready"
+        report.error = ""
+        report.finished_at = timezone.now()
+        report.params = {
+            **report.params,
+            "timings": {k: round(v, 3) for k, v in timings.items()},
         }
         report.save()
     return report

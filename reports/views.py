@@ -50,6 +50,13 @@ def for_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/for_assessment.html", context)
 
 
+def _page_of(report: Report) -> str:
+    """Where a person reads this report: its assessment's page, or the consortium's."""
+    if report.kind == Report.Kind.CONSORTIUM:
+        return reverse("consortium:report", args=[report.pk])
+    return reverse("reports:for_assessment", args=[report.assessment_id])
+
+
 @login_required
 @require_GET
 @never_cache
@@ -62,7 +69,7 @@ def status(request: HttpRequest, pk: int) -> JsonResponse:
             "progress": report.progress,
             "step": report.step,
             "error": report.error,
-            "page": reverse("reports:for_assessment", args=[report.assessment_id]),
+            "page": _page_of(report),
         }
     )
 
@@ -89,4 +96,4 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
         report_retry(report=report, by=request.user)  # type: ignore[arg-type]
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect("reports:for_assessment", pk=report.assessment_id)
+    return redirect(_page_of(report))

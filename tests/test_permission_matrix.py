@@ -103,6 +103,14 @@ def _report_a(c: Cast, status: str) -> Report:
     return report
 
 
+def _consortium_report(c: Cast) -> dict[str, Any]:
+    cycle = a_cycle(by=c.staff)
+    report = Report.objects.create(
+        kind=Report.Kind.CONSORTIUM, cycle=cycle, fingerprint="matrix-consortium", status="ready"
+    )
+    return {"pk": report.pk}
+
+
 def _ready_report(c: Cast) -> dict[str, Any]:
     return {"pk": _report_a(c, Report.Status.READY).pk}
 
@@ -308,6 +316,17 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
     ),
     "consortium:export_levels": (
         _a_cycle_exists,
+        _none,
+        {"GET": (302, 404, 404, 404, 404, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    # The consortium report: staff build and read it; for anyone else it does not exist.
+    "consortium:report_request": (
+        _a_cycle_exists,
+        _none,
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 404, 404, 404, 404, 302, 302)},
+    ),
+    "consortium:report": (
+        _consortium_report,
         _none,
         {"GET": (302, 404, 404, 404, 404, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
     ),

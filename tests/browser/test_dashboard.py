@@ -18,9 +18,10 @@ from .test_assessment_journey import press_enter_and_wait, tab_to
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_staff_filter_the_dashboard_and_download_the_xlsx(
-    page: Any, live_server: Any, tmp_path: Path
+def test_staff_filter_the_dashboard_download_the_xlsx_and_the_consortium_report(
+    page: Any, live_server: Any, tmp_path: Path, settings: Any
 ) -> None:
+    settings.MEDIA_ROOT = tmp_path
     *_, assessments = consortium.build()  # five Midwest community hospitals
     staff = staff_user(email="staff@consortium.test")
     secret = Authenticator.objects.get(user=staff, type="totp").data["secret"]
@@ -51,4 +52,15 @@ def test_staff_filter_the_dashboard_and_download_the_xlsx(
     rows = list(openpyxl.load_workbook(saved, read_only=True).active.iter_rows(values_only=True))
     names = {row[0] for row in rows[1:]}
     assert names == {a.organization.name for a in assessments}
+
+    # The consortium report for the same filters (built in-process here), then its PDF.
+    tab_to(page, "form[action='/consortium/reports/new/'] button")
+    press_enter_and_wait(page)
+    assert "Consortium report: cycle 2026" in page.inner_text("main")
+    assert_accessible(page)
+    with page.expect_download() as pdf:
+        tab_to(page, "a.btn-primary[href$='/pdf/']")
+        page.keyboard.press("Enter")
+    pdf.value.save_as(tmp_path / "consortium.pdf")
+    assert (tmp_path / "consortium.pdf").read_bytes().startswith(b"%PDF")
     assert page.console_errors == []
