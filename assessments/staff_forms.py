@@ -35,10 +35,12 @@ class CycleForm(forms.Form):
     opens_on = forms.DateField(label="Opens on", widget=DateInput)
     closes_on = forms.DateField(label="Closes on", widget=DateInput)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         # Drafts and retired rubrics are never offered (cycle_create refuses them too).
-        self.fields["rubric"].queryset = rubrics_for_new_cycle()  # type: ignore[attr-defined]
+        rubric = self.fields["rubric"]
+        assert isinstance(rubric, forms.ModelChoiceField)  # noqa: S101 - declared above
+        rubric.queryset = rubrics_for_new_cycle()
 
 
 class CycleStatusForm(forms.Form):
@@ -55,8 +57,8 @@ def _field_name(commitment: Commitment) -> str:
 class ReturnForm(forms.Form):
     """Comments for the organization: one per commitment and one on the whole; at least one."""
 
-    def __init__(self, *args: object, commitments: Iterable[Commitment], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, commitments: Iterable[Commitment], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.commitments = list(commitments)
         textarea = forms.Textarea(attrs={"rows": 2})
         self.fields[GENERAL] = forms.CharField(
@@ -107,7 +109,9 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, *args: Any, cycles: Sequence[Cycle], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cycles = list(cycles)
-        self.fields["cycle"].choices = [(c.pk, c.name) for c in self.cycles]  # type: ignore[attr-defined]
+        cycle = self.fields["cycle"]
+        assert isinstance(cycle, forms.ChoiceField)  # noqa: S101 - declared above
+        cycle.choices = [(c.pk, c.name) for c in self.cycles]
 
     def filters(self) -> DashboardFilters | None:
         """The chosen filters (the newest cycle by default); None when there is no cycle."""

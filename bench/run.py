@@ -293,7 +293,7 @@ def main() -> None:
         leads, staff, reviews = _load_cast()
         load = load_run(port=port, leads=leads, staff=staff, review_paths=reviews,
                         seconds=LOAD_SECONDS)  # fmt: skip
-        load["lost_saves"] = lost_saves(load.pop("last_saved"))  # type: ignore[arg-type]
+        load["lost_saves"] = lost_saves(load.pop("last_saved"))
     finally:
         server.terminate()
         server.wait(timeout=10)

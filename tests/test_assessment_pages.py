@@ -202,7 +202,7 @@ def test_an_upload_is_kept_and_downloaded_as_an_attachment(
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
     assert 'filename="minutes.pdf"' in download["Content-Disposition"]
-    assert b"".join(download.streaming_content) == b"%PDF-1.4 minutes"  # type: ignore[attr-defined]
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 minutes"
 
 
 def test_the_lead_of_another_organization_cannot_download_a_file(

@@ -30,13 +30,13 @@ def consortium() -> tuple[Cycle, list[Assessment]]:
 
 def _csv(response: StreamingHttpResponse) -> list[list[str]]:
     assert isinstance(response, StreamingHttpResponse)
-    text = b"".join(response.streaming_content).decode()  # type: ignore[arg-type]
+    text = b"".join(response.streaming_content).decode()
     return list(csv.reader(io.StringIO(text)))
 
 
 def _xlsx(response: FileResponse) -> list[list[object]]:
     assert isinstance(response, FileResponse)
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)  # type: ignore[arg-type]
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     return [list(row) for row in book.active.iter_rows(values_only=True)]
 
 

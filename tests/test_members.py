@@ -84,7 +84,7 @@ def _add_members(cast: Cast, n: int) -> None:
 @pytest.mark.parametrize("who", ["lead_a", "viewer_a"])
 def test_members_page_queries_do_not_grow_with_members(
     client: Client, cast: Cast, django_assert_max_num_queries, who: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -104,7 +104,7 @@ def test_members_page_queries_do_not_grow_with_members(
 
 def test_members_page_query_count_is_pinned(
     client: Client, cast: Cast, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client.force_login(cast.lead_a)
     _add_members(cast, 27)
     client.get(_members_url(cast))  # the first request after sign-in saves the session

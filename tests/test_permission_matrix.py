@@ -135,7 +135,7 @@ def _assessment_a(c: Cast) -> Assessment:
         assignment_set(
             assessment=existing, commitment=c1, membership=c.contributor_a_membership, by=c.lead_a
         )
-        c._assessment_a = existing  # type: ignore[attr-defined]
+        c._assessment_a = existing
     return existing
 
 
@@ -516,7 +516,7 @@ def _submitted_assessment_a(c: Cast) -> Assessment:
     """A's assessment, complete with one evidence file, then submitted."""
     a = started(organization=c.org_a, by=c.staff)
     answer_all(assessment=a, by=c.lead_a)
-    evidence(response=a.responses.order_by("id").first(), by=c.lead_a)  # type: ignore[arg-type]
+    evidence(response=a.responses.order_by("id").first(), by=c.lead_a)
     return assessment_submit(assessment=a, by=c.lead_a)
 
 
@@ -526,7 +526,7 @@ def _submitted_kwargs(view: str, a: Assessment) -> dict[str, Any]:
     if view == "evidence_download":
         return {"pk": a.pk, "file_pk": EvidenceFile.objects.get(response__assessment=a).pk}
     if view == "confirm":
-        return {"pk": a.pk, "response_pk": a.responses.order_by("id").first().pk}  # type: ignore[union-attr]
+        return {"pk": a.pk, "response_pk": a.responses.order_by("id").first().pk}
     return {"pk": a.pk}
 
 

@@ -17,7 +17,7 @@ def _directives(header: str) -> dict[str, list[str]]:
     return {p[0]: p[1:] for p in parts}
 
 
-def _assert_secure_headers(response) -> None:  # type: ignore[no-untyped-def]
+def _assert_secure_headers(response) -> None:
     csp = _directives(response["Content-Security-Policy"])
     assert csp["default-src"] == ["'self'"]
     assert csp["object-src"] == ["'none'"]

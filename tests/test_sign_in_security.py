@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 LOGIN = "account_login"
 
 
-def _sign_in(client: Client, email: str, password: str = DEFAULT_PASSWORD):  # type: ignore[no-untyped-def]
+def _sign_in(client: Client, email: str, password: str = DEFAULT_PASSWORD):
     return client.post(reverse(LOGIN), {"login": email, "password": password})
 
 
@@ -226,7 +226,7 @@ def _last_seen_minutes_ago(client: Client, minutes: float) -> None:
     )
 
 
-def _expiry(client: Client):  # type: ignore[no-untyped-def]
+def _expiry(client: Client):
     return Session.objects.get(session_key=client.session.session_key).expire_date
 
 

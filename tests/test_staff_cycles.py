@@ -165,10 +165,10 @@ def test_the_cycle_list_makes_the_same_queries_for_1_or_10_cycles(
     client.force_login(cast.staff)
     client.get(reverse("home"))  # the session's first save is behind us
     _cycles_with_assessments(cast, 1, "2026.1")
-    with django_assert_num_queries(QUERIES_CYCLE_LIST):  # type: ignore[operator]
+    with django_assert_num_queries(QUERIES_CYCLE_LIST):
         assert client.get(reverse("consortium:cycles")).status_code == 200
     _cycles_with_assessments(cast, 9, "2027.1")
-    with django_assert_num_queries(QUERIES_CYCLE_LIST):  # type: ignore[operator]
+    with django_assert_num_queries(QUERIES_CYCLE_LIST):
         assert client.get(reverse("consortium:cycles")).status_code == 200
 
 

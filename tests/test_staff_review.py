@@ -73,12 +73,12 @@ def test_the_queue_makes_the_same_queries_for_3_or_30_submitted_assessments(
     client.get(reverse("home"))  # the session's first save is behind us
     for _ in range(3):
         a_submitted_assessment(organization=OrganizationFactory(), cycle=cycle, by=cast.lead_a)
-    with django_assert_num_queries(QUERIES_QUEUE):  # type: ignore[operator]
+    with django_assert_num_queries(QUERIES_QUEUE):
         response = client.get(reverse("consortium:review_queue"))
     assert len(response.context["page"].object_list) == 3
     for _ in range(27):
         a_submitted_assessment(organization=OrganizationFactory(), cycle=cycle, by=cast.lead_a)
-    with django_assert_num_queries(QUERIES_QUEUE):  # type: ignore[operator]
+    with django_assert_num_queries(QUERIES_QUEUE):
         response = client.get(reverse("consortium:review_queue"))
     assert len(response.context["page"].object_list) == 30
 
@@ -239,7 +239,7 @@ def test_the_review_page_queries_do_not_grow_with_organizations_or_assessments(
     client.force_login(cast.staff)
     client.get(reverse("home"))  # the session's first save is behind us
     url = reverse("consortium:review", args=[submitted.pk])
-    with django_assert_num_queries(QUERIES_REVIEW):  # type: ignore[operator]
+    with django_assert_num_queries(QUERIES_REVIEW):
         client.get(url)
     for _ in range(10):
         a_submitted_assessment(organization=OrganizationFactory(), cycle=cycle, by=cast.lead_a)
@@ -248,5 +248,5 @@ def test_the_review_page_queries_do_not_grow_with_organizations_or_assessments(
     for i in range(5):
         ActionItem.objects.create(assessment=submitted, commitment=first, title=f"Step {i}")
         ReviewComment.objects.create(assessment=submitted, commitment=first, body=f"Note {i}")
-    with django_assert_num_queries(QUERIES_REVIEW):  # type: ignore[operator]
+    with django_assert_num_queries(QUERIES_REVIEW):
         client.get(url)

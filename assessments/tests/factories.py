@@ -55,7 +55,7 @@ def answer(level: int | None = 3, **kwargs: object) -> ResponseInput:
         "confidence": "",
     }
     values.update(kwargs)
-    return ResponseInput(**values)  # type: ignore[arg-type]
+    return ResponseInput(**values)
 
 
 def answer_all(*, assessment: Assessment, by: User, level: int = 3) -> None:

@@ -48,7 +48,7 @@ def answer(level: int | None = 3, **kw: object) -> ResponseInput:
         "confidence": "medium",
     }
     values.update(kw)
-    return ResponseInput(**values)  # type: ignore[arg-type]
+    return ResponseInput(**values)
 
 
 @pytest.fixture
@@ -297,7 +297,7 @@ def test_return_needs_a_comment_and_keeps_per_commitment_comments(
 
 def test_evidence_files_refuse_bad_types_and_sizes(
     assessment: Assessment, lead: User, settings, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.MEDIA_ROOT = tmp_path
     r = assessment.responses.get(criterion__code="c1-1")
     with pytest.raises(ValidationError) as excinfo:
