@@ -90,7 +90,8 @@ def start_celery_worker(
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     # The ping goes through the app's own broker, which must be the worker's.
-    assert app.conf.broker_url == broker_url, "point the app at the worker's broker first"  # noqa: S101
+    if app.conf.broker_url != broker_url:
+        raise RuntimeError("point the app at the worker's broker first (point_celery_at)")
     deadline = time.monotonic() + 40
     while not app.control.ping(destination=[node], timeout=0.5):
         if proc.poll() is not None or time.monotonic() > deadline:

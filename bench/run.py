@@ -125,30 +125,10 @@ def _seed(manage: list[str], env: dict[str, str]) -> dict[str, object]:
     return {"organizations": ORGANIZATIONS, "cycles": 3, "seconds": seconds, "summary": summary[0]}
 
 
-def _report_bench(env: dict[str, str]) -> dict[str, object]:
-    """Report build times and memory, measured in a fresh process like a worker's."""
+def _in_own_process(script: str, env: dict[str, str]) -> dict[str, object]:
+    """Run bench/<script> in a fresh process (so its memory is its own); its last line is JSON."""
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "reports.py")],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
-def _export_bench(env: dict[str, str]) -> dict[str, object]:
-    """The full XLSX export's time and peak memory, in a process of its own."""
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "export.py")],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
-def _scaleout(env: dict[str, str]) -> dict[str, object]:
-    """Reports per minute with one and two worker processes (needs REDIS_URL)."""
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "scaleout.py")],
+        [sys.executable, str(ROOT / "bench" / script)],
         cwd=ROOT, env=env, check=True, capture_output=True, text=True,
     )  # fmt: skip
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -253,7 +233,7 @@ def main() -> None:
     subprocess.run(load, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     seeding = _seed(manage, env)
     print(f"Seed: {seeding.get('summary') or seeding.get('skipped')}")
-    report = _report_bench(env)  # first: the report page needs a ready report
+    report = _in_own_process("reports.py", env)  # first: the report page needs a ready report
     _django(env)
     from django.conf import settings
 
@@ -299,8 +279,8 @@ def main() -> None:
         server.wait(timeout=10)
     for name, count in _queries(measured).items():
         results[name]["queries"] = count
-    export = _export_bench(env)
-    scaleout = _scaleout(env)
+    export = _in_own_process("export.py", env)
+    scaleout = _in_own_process("scaleout.py", env)  # needs REDIS_URL
 
     database = env["DATABASE_URL"].split(":", 1)[0]
     print(f"Pages, {REQUESTS_PER_PAGE} sequential requests each, gunicorn 2 workers, {database}:")

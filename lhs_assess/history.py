@@ -14,12 +14,14 @@ def save_with_author(
     instance: Model, by: User | None, update_fields: list[str] | None = None
 ) -> None:
     """Save `instance`; its history row records `by` as the one who changed it."""
+    # simple-history reads this undeclared attribute; models do not declare it, hence ignore.
     instance._history_user = by  # type: ignore[attr-defined]
     instance.save(update_fields=update_fields)
 
 
 def delete_with_author(instance: Model, by: User | None) -> None:
     """Delete `instance`; the history row of the deletion records `by`."""
+    # simple-history reads this undeclared attribute; models do not declare it, hence ignore.
     instance._history_user = by  # type: ignore[attr-defined]
     instance.delete()
 
