@@ -12,13 +12,13 @@ from commitments.models import Commitment, Criterion
 from commitments.rubric_file import CriterionSpec, LevelSpec
 from organizations.models import Membership, User
 
-from .models import ActionItem, Response
+from .models import ActionItem, Answer
 from .selectors import CommitmentText
 from .services import (
     ActionInput,
-    ResponseInput,
+    AnswerInput,
     evidence_upload_error,
-    validate_response_input,
+    validate_answer_input,
 )
 
 NOT_APPLICABLE = "na"
@@ -29,7 +29,7 @@ def _link_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class ResponseForm(forms.Form):
+class AnswerForm(forms.Form):
     """One criterion's answer; its prefix is the criterion code, so many share one <form>."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -53,7 +53,7 @@ class ResponseForm(forms.Form):
     confidence = forms.ChoiceField(
         required=False,
         label="Confidence in this answer",
-        choices=[("", "Not said"), *Response.Confidence.choices],
+        choices=[("", "Not said"), *Answer.Confidence.choices],
     )
     file = forms.FileField(
         required=False,
@@ -68,12 +68,12 @@ class ResponseForm(forms.Form):
         *,
         criterion: CriterionSpec,
         levels: Sequence[LevelSpec],
-        response: Response,
+        answer: Answer,
     ) -> None:
-        super().__init__(data, files, prefix=criterion.code, initial=_initial(response))
+        super().__init__(data, files, prefix=criterion.code, initial=_initial(answer))
         self.criterion = criterion
-        self.response = response
-        self.stale_current: Response | None = None
+        self.answer = answer
+        self.stale_current: Answer | None = None
         names = {lv.level: lv.name for lv in levels}
         level_field = self.fields["level"]
         assert isinstance(level_field, forms.ChoiceField)  # noqa: S101 - declared above
@@ -97,7 +97,7 @@ class ResponseForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         level = cleaned.get("level") or ""
-        self.answer = ResponseInput(
+        self.entered = AnswerInput(
             level=int(level) if level.isdigit() else None,
             not_applicable=level == NOT_APPLICABLE,
             na_reason=cleaned.get("na_reason", ""),
@@ -106,22 +106,22 @@ class ResponseForm(forms.Form):
             notes=cleaned.get("notes", ""),
             confidence=cleaned.get("confidence", ""),
         )
-        for name, errors in validate_response_input(self.answer).items():
+        for name, errors in validate_answer_input(self.entered).items():
             if name not in self.errors:
                 self.add_error(name, errors)
         return cleaned
 
 
-def _initial(response: Response) -> dict[str, Any]:
-    level = NOT_APPLICABLE if response.not_applicable else response.level
+def _initial(answer: Answer) -> dict[str, Any]:
+    level = NOT_APPLICABLE if answer.not_applicable else answer.level
     return {
-        "version": response.version,
+        "version": answer.version,
         "level": "" if level is None else str(level),
-        "na_reason": response.na_reason,
-        "evidence": response.evidence,
-        "evidence_links": "\n".join(response.evidence_links),
-        "notes": response.notes,
-        "confidence": response.confidence,
+        "na_reason": answer.na_reason,
+        "evidence": answer.evidence,
+        "evidence_links": "\n".join(answer.evidence_links),
+        "notes": answer.notes,
+        "confidence": answer.confidence,
     }
 
 
@@ -134,16 +134,16 @@ class CommitmentForm:
         files: MultiValueDict[str, UploadedFile] | None,
         *,
         text: CommitmentText,
-        responses: Sequence[Response],
+        answers: Sequence[Answer],
     ) -> None:
-        by_code = {r.criterion.code: r for r in responses}
+        by_code = {r.criterion.code: r for r in answers}
         self.forms = [
-            ResponseForm(data, files, criterion=c, levels=text.levels, response=by_code[c.code])
+            AnswerForm(data, files, criterion=c, levels=text.levels, answer=by_code[c.code])
             for c in text.spec.criteria
             if c.code in by_code
         ]
 
-    def __iter__(self) -> Iterator[ResponseForm]:
+    def __iter__(self) -> Iterator[AnswerForm]:
         return iter(self.forms)
 
     def is_valid(self) -> bool:
@@ -151,15 +151,15 @@ class CommitmentForm:
         return all(valid)
 
     @property
-    def invalid(self) -> list[ResponseForm]:
+    def invalid(self) -> list[AnswerForm]:
         """The criteria whose input needs correcting, for the summary at the top of the page."""
         return [f for f in self.forms if f.is_bound and f.errors]
 
-    def answers(self) -> dict[int, tuple[int, ResponseInput]]:
-        return {f.response.pk: (f.cleaned_data["version"], f.answer) for f in self.forms}
+    def answers(self) -> dict[int, tuple[int, AnswerInput]]:
+        return {f.answer.pk: (f.cleaned_data["version"], f.entered) for f in self.forms}
 
     def uploads(self) -> dict[int, UploadedFile]:
-        return {f.response.pk: f.cleaned_data["file"] for f in self.forms if f.cleaned_data["file"]}
+        return {f.answer.pk: f.cleaned_data["file"] for f in self.forms if f.cleaned_data["file"]}
 
     @classmethod
     def after_conflict(
@@ -167,19 +167,19 @@ class CommitmentForm:
         data: QueryDict,
         *,
         text: CommitmentText,
-        current: Sequence[Response],
+        current: Sequence[Answer],
     ) -> "CommitmentForm":
         """The person's input again, but holding the versions now stored, and naming each answer
         someone else changed since the page was opened; a second save then overwrites on purpose.
         """
         posted = data.copy()
-        stale: dict[str, Response] = {}
+        stale: dict[str, Answer] = {}
         for r in current:
             key = f"{r.criterion.code}-version"
             if posted.get(key) != str(r.version):
                 stale[r.criterion.code] = r
             posted[key] = str(r.version)
-        form = cls(posted, None, text=text, responses=current)
+        form = cls(posted, None, text=text, answers=current)
         for f in form.forms:
             f.stale_current = stale.get(f.criterion.code)
         return form

@@ -104,7 +104,7 @@ class Assessment(models.Model):
         return self.status in self.EDITABLE
 
 
-class Response(models.Model):
+class Answer(models.Model):
     """The answer to one criterion: a level or N/A with a reason, with evidence."""
 
     class Confidence(models.TextChoices):
@@ -112,7 +112,7 @@ class Response(models.Model):
         MEDIUM = "medium", "Medium"
         HIGH = "high", "High"
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="responses")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     not_applicable = models.BooleanField(default=False)
@@ -137,20 +137,20 @@ class Response(models.Model):
         ordering = ["criterion__commitment__order", "criterion__order"]
         constraints = [
             models.UniqueConstraint(
-                fields=["assessment", "criterion"], name="response_one_per_criterion"
+                fields=["assessment", "criterion"], name="answer_one_per_criterion"
             ),
-            models.CheckConstraint(condition=LEVEL_OR_NULL, name="response_level_1_to_5"),
+            models.CheckConstraint(condition=LEVEL_OR_NULL, name="answer_level_1_to_5"),
             models.CheckConstraint(
                 condition=~(Q(not_applicable=True) & Q(level__isnull=False)),
-                name="response_level_or_na_not_both",
+                name="answer_level_or_na_not_both",
             ),
             models.CheckConstraint(
                 condition=Q(not_applicable=False) | ~Q(na_reason=""),
-                name="response_na_needs_reason",
+                name="answer_na_needs_reason",
             ),
             models.CheckConstraint(
                 condition=Q(confidence__in=["", "low", "medium", "high"]),
-                name="response_confidence_valid",
+                name="answer_confidence_valid",
             ),
         ]
 
@@ -164,11 +164,11 @@ class Response(models.Model):
 
 def evidence_upload_path(instance: "EvidenceFile", filename: str) -> str:
     # Per-assessment folders under MEDIA_ROOT, which is never served directly.
-    return f"evidence/{instance.response.assessment_id}/{instance.response_id}/{filename}"
+    return f"evidence/{instance.answer.assessment_id}/{instance.answer_id}/{filename}"
 
 
 class EvidenceFile(models.Model):
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="files")
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(upload_to=evidence_upload_path, max_length=300)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)

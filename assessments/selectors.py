@@ -19,12 +19,12 @@ from organizations.models import Membership, Organization, User
 
 from .models import (
     ActionItem,
+    Answer,
     Assessment,
     Assignment,
     CommitmentScore,
     Cycle,
     EvidenceFile,
-    Response,
     ReviewComment,
 )
 from .scoring import ScoredAnswer, commitment_scores, overall_score
@@ -86,8 +86,8 @@ class Overview:
 
 def assessment_overview(*, assessment: Assessment) -> Overview:
     """Progress, assignee and score of every commitment (stored scores once submitted)."""
-    responses = list(
-        Response.objects.filter(assessment=assessment)
+    answers = list(
+        Answer.objects.filter(assessment=assessment)
         .select_related("criterion__commitment")
         .only(
             "level",
@@ -103,7 +103,7 @@ def assessment_overview(*, assessment: Assessment) -> Overview:
         .order_by("criterion__commitment__order", "criterion__order")
     )
     rows: dict[int, CommitmentProgress] = {}
-    for r in responses:
+    for r in answers:
         commitment = r.criterion.commitment
         row = rows.setdefault(commitment.pk, CommitmentProgress(commitment))
         row.total += 1
@@ -126,8 +126,7 @@ def assessment_overview(*, assessment: Assessment) -> Overview:
     else:
         by_code = {row.commitment.code: row for row in rows.values()}
         scores = commitment_scores(
-            ScoredAnswer(r.criterion.commitment.code, r.criterion.weight, r.level)
-            for r in responses
+            ScoredAnswer(r.criterion.commitment.code, r.criterion.weight, r.level) for r in answers
         )
         for code, score in scores.items():
             by_code[code].score = score
@@ -197,10 +196,10 @@ def plan_commitment(*, assessment: Assessment, code: str) -> Commitment:
     return commitment_page(rubric=assessment.cycle.rubric, code=code)
 
 
-def commitment_answers(*, assessment: Assessment, commitment: Commitment) -> list[Response]:
+def commitment_answers(*, assessment: Assessment, commitment: Commitment) -> list[Answer]:
     """The assessment's answers to the commitment's criteria, in order, with files and author."""
     return list(
-        Response.objects.filter(assessment=assessment, criterion__commitment=commitment)
+        Answer.objects.filter(assessment=assessment, criterion__commitment=commitment)
         .select_related("criterion", "answered_by")
         .prefetch_related(
             Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "id"))
@@ -267,12 +266,12 @@ def assessment_activity(
 ) -> list[ActivityEntry]:
     """Who changed what in the assessment, newest first, from the history tables (4 queries)."""
     entries: list[ActivityEntry] = []
-    responses = (
-        Response.history.filter(assessment_id=assessment.pk)
+    answers = (
+        Answer.history.filter(assessment_id=assessment.pk)
         .select_related("history_user", "criterion")
         .order_by("-history_date")[:limit]
     )
-    for h in responses:
+    for h in answers:
         what = f"Answer to {h.criterion.code}: {_answer_summary(h)}"
         if h.carried_forward:
             what += " (carried forward, to confirm)"

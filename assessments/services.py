@@ -23,12 +23,12 @@ from organizations.services import audit_log
 
 from .models import (
     ActionItem,
+    Answer,
     Assessment,
     Assignment,
     CommitmentScore,
     Cycle,
     EvidenceFile,
-    Response,
     ReviewComment,
 )
 from .scoring import ScoredAnswer, commitment_scores, overall_score
@@ -124,20 +124,20 @@ def assessment_start(
     criteria = list(
         Criterion.objects.filter(commitment__rubric_id=cycle.rubric_id).select_related("commitment")
     )
-    previous: dict[str, Response] = {}
+    previous: dict[str, Answer] = {}
     if carry_forward and source is not None:
         # Only this organization's own earlier answers, matched by criterion code.
         previous = {
             r.criterion.code: r
-            for r in Response.objects.filter(assessment=source).select_related("criterion")
+            for r in Answer.objects.filter(assessment=source).select_related("criterion")
         }
     now = timezone.now()
-    responses = []
+    answers = []
     for criterion in criteria:
         old = previous.get(criterion.code)
         if old is not None and old.is_answered:
-            responses.append(
-                Response(
+            answers.append(
+                Answer(
                     assessment=assessment,
                     criterion=criterion,
                     level=old.level,
@@ -153,8 +153,8 @@ def assessment_start(
                 )
             )
         else:
-            responses.append(Response(assessment=assessment, criterion=criterion))
-    Response.objects.bulk_create(responses)
+            answers.append(Answer(assessment=assessment, criterion=criterion))
+    Answer.objects.bulk_create(answers)
     carried_actions = 0
     if carry_forward and source is not None:
         carried_actions = _carry_actions(source=source, to=assessment, criteria=criteria)
@@ -166,7 +166,7 @@ def assessment_start(
         detail={
             "cycle": cycle.name,
             "carried_from": source.pk if carry_forward and source else None,
-            "carried_answers": sum(r.carried_forward for r in responses),
+            "carried_answers": sum(r.carried_forward for r in answers),
             "carried_actions": carried_actions,
         },
     )
@@ -206,7 +206,7 @@ def _carry_actions(*, source: Assessment, to: Assessment, criteria: list[Criteri
 
 
 @dataclass(frozen=True)
-class ResponseInput:
+class AnswerInput:
     level: int | None
     not_applicable: bool
     na_reason: str
@@ -216,10 +216,10 @@ class ResponseInput:
     confidence: str
 
 
-class StaleResponseError(Exception):
+class StaleAnswerError(Exception):
     """Someone saved this answer after the person opened it; their version is in `current`."""
 
-    def __init__(self, current: Response) -> None:
+    def __init__(self, current: Answer) -> None:
         super().__init__(f"{current.criterion.code} was changed by someone else.")
         self.current = current
 
@@ -232,7 +232,7 @@ def _require_editable(assessment: Assessment) -> None:
         )
 
 
-def validate_response_input(data: ResponseInput) -> dict[str, list[str]]:
+def validate_answer_input(data: AnswerInput) -> dict[str, list[str]]:
     """Field errors of one answer, keyed by field name (empty when valid)."""
     errors: dict[str, list[str]] = {}
     if data.not_applicable and data.level is not None:
@@ -253,22 +253,22 @@ def validate_response_input(data: ResponseInput) -> dict[str, list[str]]:
             errors.setdefault("evidence_links", []).append(
                 f"“{link[:80]}” is not a web address (it should start with https://)."
             )
-    if data.confidence not in ("", *Response.Confidence.values):
+    if data.confidence not in ("", *Answer.Confidence.values):
         errors.setdefault("confidence", []).append("Choose low, medium or high.")
     return errors
 
 
 @transaction.atomic
-def responses_save(
+def answers_save(
     *,
     assessment: Assessment,
-    answers: Mapping[int, tuple[int, ResponseInput]],
+    answers: Mapping[int, tuple[int, AnswerInput]],
     by: User,
-) -> list[Response]:
-    """Save several answers of one assessment at once: {response id: (version seen, input)}.
+) -> list[Answer]:
+    """Save several answers of one assessment at once: {answer id: (version seen, input)}.
 
     All or nothing: if any answer was changed by someone else since it was read, nothing is
-    saved and StaleResponseError names the first such answer with its current content.
+    saved and StaleAnswerError names the first such answer with its current content.
     Answers whose input equals what is stored are left alone (no new version, no history).
     """
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -278,18 +278,18 @@ def responses_save(
     rows = {
         r.pk: r
         # of=self: answered_by is a nullable join, which PostgreSQL will not lock.
-        for r in Response.objects.select_for_update(of=("self",))
+        for r in Answer.objects.select_for_update(of=("self",))
         .filter(assessment=assessment, pk__in=list(answers))
         .select_related("criterion", "answered_by")
     }
     if len(rows) != len(answers):
         raise ValidationError("An answer does not belong to this assessment.")
     for pk, (seen_version, data) in answers.items():
-        errors = validate_response_input(data)
+        errors = validate_answer_input(data)
         if errors:
             raise ValidationError(errors)
         if rows[pk].version != seen_version:
-            raise StaleResponseError(rows[pk])
+            raise StaleAnswerError(rows[pk])
     saved = []
     now = timezone.now()
     for pk, (_, data) in answers.items():
@@ -319,7 +319,7 @@ def responses_save(
         saved.append(row)
     if saved:
         audit_log(
-            action="response.save",
+            action="answer.save",
             actor=by,
             target=assessment,
             organization=assessment.organization,
@@ -329,19 +329,17 @@ def responses_save(
 
 
 @transaction.atomic
-def response_confirm(*, response: Response, by: User) -> Response:
+def answer_confirm(*, answer: Answer, by: User) -> Answer:
     """Confirm an answer carried forward from the last cycle, unchanged."""
-    response = Response.objects.select_for_update().select_related("assessment").get(pk=response.pk)
-    _require_editable(response.assessment)
-    if response.carried_forward:
-        response.carried_forward = False
-        response.version += 1
-        response.answered_by = by
-        response.updated_at = timezone.now()
-        _save(
-            response, by, update_fields=["carried_forward", "version", "answered_by", "updated_at"]
-        )
-    return response
+    answer = Answer.objects.select_for_update().select_related("assessment").get(pk=answer.pk)
+    _require_editable(answer.assessment)
+    if answer.carried_forward:
+        answer.carried_forward = False
+        answer.version += 1
+        answer.answered_by = by
+        answer.updated_at = timezone.now()
+        _save(answer, by, update_fields=["carried_forward", "version", "answered_by", "updated_at"])
+    return answer
 
 
 def evidence_upload_error(upload: UploadedFile) -> str | None:
@@ -361,39 +359,39 @@ def evidence_upload_error(upload: UploadedFile) -> str | None:
 def commitment_answers_save(
     *,
     assessment: Assessment,
-    answers: Mapping[int, tuple[int, ResponseInput]],
+    answers: Mapping[int, tuple[int, AnswerInput]],
     uploads: Mapping[int, UploadedFile],
     by: User,
-) -> tuple[list[Response], list[EvidenceFile]]:
-    """Save a commitment page at once: its answers, then files ({response id: upload}).
+) -> tuple[list[Answer], list[EvidenceFile]]:
+    """Save a commitment page at once: its answers, then files ({answer id: upload}).
 
-    All or nothing, like responses_save: a refused file undoes the answers saved with it.
+    All or nothing, like answers_save: a refused file undoes the answers saved with it.
     """
-    saved = responses_save(assessment=assessment, answers=answers, by=by)
+    saved = answers_save(assessment=assessment, answers=answers, by=by)
     rows = {
         r.pk: r
-        for r in Response.objects.filter(
-            assessment=assessment, pk__in=list(uploads)
-        ).select_related("assessment__organization", "criterion")
+        for r in Answer.objects.filter(assessment=assessment, pk__in=list(uploads)).select_related(
+            "assessment__organization", "criterion"
+        )
     }
     if len(rows) != len(uploads):
         raise ValidationError("A file names an answer of another assessment.")
     files = [
-        evidence_file_add(response=rows[pk], upload=upload, by=by) for pk, upload in uploads.items()
+        evidence_file_add(answer=rows[pk], upload=upload, by=by) for pk, upload in uploads.items()
     ]
     return saved, files
 
 
 @transaction.atomic
-def evidence_file_add(*, response: Response, upload: UploadedFile, by: User) -> EvidenceFile:
+def evidence_file_add(*, answer: Answer, upload: UploadedFile, by: User) -> EvidenceFile:
     """Attach a file to an answer, refusing types and sizes we do not keep."""
-    _require_editable(response.assessment)
+    _require_editable(answer.assessment)
     error = evidence_upload_error(upload)
     if error:
         raise ValidationError({"file": error})
     name = PurePath(upload.name or "").name
     stored = EvidenceFile(
-        response=response,
+        answer=answer,
         original_name=name[:200],
         content_type=EVIDENCE_TYPES[PurePath(name).suffix.lower()],
         size=upload.size or 0,
@@ -405,8 +403,8 @@ def evidence_file_add(*, response: Response, upload: UploadedFile, by: User) -> 
         action="evidence.upload",
         actor=by,
         target=stored,
-        organization=response.assessment.organization,
-        detail={"criterion": response.criterion.code, "name": name, "size": upload.size},
+        organization=answer.assessment.organization,
+        detail={"criterion": answer.criterion.code, "name": name, "size": upload.size},
     )
     return stored
 
@@ -541,10 +539,10 @@ class Missing:
     reason: str
 
 
-def responses_missing(*, assessment: Assessment) -> list[Missing]:
+def answers_missing(*, assessment: Assessment) -> list[Missing]:
     """Every criterion still without a level or an N/A reason, or carried but unconfirmed."""
     missing = []
-    for r in Response.objects.filter(assessment=assessment).select_related("criterion__commitment"):
+    for r in Answer.objects.filter(assessment=assessment).select_related("criterion__commitment"):
         commitment = r.criterion.commitment
         if r.carried_forward:
             reason = "carried forward from the last cycle — confirm or change it"
@@ -560,13 +558,13 @@ def responses_missing(*, assessment: Assessment) -> list[Missing]:
 
 def commitment_scores_store(*, assessment: Assessment) -> dict[str, Decimal | None]:
     """Compute and store each commitment's score (replacing any from an earlier submission)."""
-    responses = list(
-        Response.objects.filter(assessment=assessment).select_related("criterion__commitment")
+    answers = list(
+        Answer.objects.filter(assessment=assessment).select_related("criterion__commitment")
     )
     scores = commitment_scores(
-        ScoredAnswer(r.criterion.commitment.code, r.criterion.weight, r.level) for r in responses
+        ScoredAnswer(r.criterion.commitment.code, r.criterion.weight, r.level) for r in answers
     )
-    commitments = {r.criterion.commitment.code: r.criterion.commitment for r in responses}
+    commitments = {r.criterion.commitment.code: r.criterion.commitment for r in answers}
     CommitmentScore.objects.filter(assessment=assessment).delete()
     CommitmentScore.objects.bulk_create(
         CommitmentScore(
@@ -574,10 +572,10 @@ def commitment_scores_store(*, assessment: Assessment) -> dict[str, Decimal | No
             commitment=commitments[code],
             score=score,
             answered=sum(
-                1 for r in responses if r.criterion.commitment.code == code and r.level is not None
+                1 for r in answers if r.criterion.commitment.code == code and r.level is not None
             ),
             not_applicable=sum(
-                1 for r in responses if r.criterion.commitment.code == code and r.not_applicable
+                1 for r in answers if r.criterion.commitment.code == code and r.not_applicable
             ),
         )
         for code, score in scores.items()
@@ -593,7 +591,7 @@ def assessment_submit(*, assessment: Assessment, by: User) -> Assessment:
     # Row lock: two leads pressing submit at once must not store scores twice.
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _require_editable(assessment)
-    missing = responses_missing(assessment=assessment)
+    missing = answers_missing(assessment=assessment)
     if missing:
         raise ValidationError(
             f"{len(missing)} criteria still need a level or a reason for not applicable."

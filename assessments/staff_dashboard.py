@@ -18,7 +18,7 @@ from commitments.models import Commitment
 from organizations.models import Organization
 from reports.aggregates import Percentile
 
-from .models import Assessment, CommitmentScore, Cycle, Response
+from .models import Answer, Assessment, CommitmentScore, Cycle
 
 NOT_STARTED = "not_started"
 SORTS = ("name", "score")
@@ -340,7 +340,7 @@ def level_export_rows(filters: DashboardFilters) -> Iterator[list[Any]]:
     """Header, then every criterion's level (or N/A) of the submitted assessments selected."""
     yield ["Organization", "Cycle", "Commitment", "Criterion", "Level"]
     rows = (
-        Response.objects.filter(
+        Answer.objects.filter(
             filters.organizations("assessment__organization__"),
             assessment__cycle=filters.cycle,
             assessment__status__in=filters.analysed_states(),

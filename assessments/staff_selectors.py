@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from commitments.models import Commitment, Criterion, MaturityLevel, Rubric
 
-from .models import ActionItem, Assessment, CommitmentScore, Cycle, Response, ReviewComment
+from .models import ActionItem, Answer, Assessment, CommitmentScore, Cycle, ReviewComment
 
 
 def cycles_with_counts() -> QuerySet[Cycle]:
@@ -46,7 +46,7 @@ def assessment_commitments(*, assessment: Assessment) -> list[Commitment]:
 @dataclass
 class CriterionAnswer:
     criterion: Criterion
-    response: Response | None
+    answer: Answer | None
     level_name: str = ""
 
 
@@ -77,7 +77,7 @@ def review_summary(*, assessment: Assessment) -> ReviewSummary:
     criteria = Criterion.objects.filter(commitment__rubric_id=assessment.cycle.rubric_id).order_by(
         "commitment__order", "order"
     )
-    responses = {r.criterion_id: r for r in Response.objects.filter(assessment=assessment)}
+    answers = {r.criterion_id: r for r in Answer.objects.filter(assessment=assessment)}
     scores = {s.commitment_id: s for s in CommitmentScore.objects.filter(assessment=assessment)}
     levels = dict(
         MaturityLevel.objects.filter(rubric_id=assessment.cycle.rubric_id).values_list(
@@ -88,12 +88,12 @@ def review_summary(*, assessment: Assessment) -> ReviewSummary:
         c.pk: CommitmentReview(commitment=c, score=scores.get(c.pk)) for c in commitments
     }
     for criterion in criteria:
-        response = responses.get(criterion.pk)
-        level = response.level if response is not None else None
+        answer = answers.get(criterion.pk)
+        level = answer.level if answer is not None else None
         by_commitment[criterion.commitment_id].answers.append(
             CriterionAnswer(
                 criterion=criterion,
-                response=response,
+                answer=answer,
                 level_name=levels.get(level, "") if level is not None else "",
             )
         )

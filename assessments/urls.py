@@ -14,6 +14,6 @@ urlpatterns = [
     path("<int:pk>/commitments/<slug:code>/", views.commitment, name="commitment"),
     path("<int:pk>/commitments/<slug:code>/plan/", views.plan, name="plan"),
     path("<int:pk>/commitments/<slug:code>/plan/<int:item_pk>/", views.plan, name="plan_item"),
-    path("<int:pk>/answers/<int:response_pk>/confirm/", views.confirm, name="confirm"),
+    path("<int:pk>/answers/<int:answer_pk>/confirm/", views.confirm, name="confirm"),
     path("<int:pk>/files/<int:file_pk>/", views.evidence_download, name="evidence_download"),
 ]

@@ -17,7 +17,7 @@ from organizations.models import Membership, User
 
 from . import selectors, services
 from .forms import ActionItemForm, AssignmentsForm, CommitmentForm, StartForm
-from .models import ActionItem, Assessment, EvidenceFile, Response
+from .models import ActionItem, Answer, Assessment, EvidenceFile
 
 LEAD = Membership.Role.LEAD
 STALE_MESSAGE = (
@@ -38,7 +38,7 @@ def _errors(e: ValidationError) -> str:
     return " ".join(e.messages)
 
 
-def _saved_message(saved: list[Response], files: list[EvidenceFile]) -> str:
+def _saved_message(saved: list[Answer], files: list[EvidenceFile]) -> str:
     parts = []
     if saved:
         parts.append(f"Saved {', '.join(r.criterion.code for r in saved)}.")
@@ -124,7 +124,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         services.assessment_submit(assessment=assessment, by=_user(request))
     except ValidationError as e:
         messages.error(request, _errors(e))
-        missing = services.responses_missing(assessment=assessment)
+        missing = services.answers_missing(assessment=assessment)
         return _overview(request, assessment, missing=missing, status=400)
     messages.success(request, "Submitted. The consortium will review your assessment.")
     return redirect("assessments:overview", pk=pk)
@@ -140,12 +140,12 @@ def commitment(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         access.require_commitment_writer(
             user=request.user, assessment=assessment, commitment_id=text.commitment.pk
         )
-    responses = selectors.commitment_answers(assessment=assessment, commitment=text.commitment)
+    answers = selectors.commitment_answers(assessment=assessment, commitment=text.commitment)
     form = CommitmentForm(
         request.POST if writing else None,
         request.FILES if writing else None,
         text=text,
-        responses=responses,
+        answers=answers,
     )
     if not writing:
         return _commitment_page(request, assessment, text, form)
@@ -164,7 +164,7 @@ def _commitment_save(
         saved, files = services.commitment_answers_save(
             assessment=assessment, answers=form.answers(), uploads=form.uploads(), by=_user(request)
         )
-    except services.StaleResponseError:
+    except services.StaleAnswerError:
         current = selectors.commitment_answers(assessment=assessment, commitment=text.commitment)
         form = CommitmentForm.after_conflict(request.POST, text=text, current=current)
         messages.error(request, STALE_MESSAGE)
@@ -197,21 +197,21 @@ def _commitment_page(
 
 @login_required
 @require_POST
-def confirm(request: HttpRequest, pk: int, response_pk: int) -> HttpResponse:
+def confirm(request: HttpRequest, pk: int, answer_pk: int) -> HttpResponse:
     assessment = access.assessment_for_user(user=request.user, pk=pk, for_write=True)
-    response = access.response_for_user(user=request.user, assessment=assessment, pk=response_pk)
-    commitment = response.criterion.commitment
+    answer = access.answer_for_user(user=request.user, assessment=assessment, pk=answer_pk)
+    commitment = answer.criterion.commitment
     access.require_commitment_writer(
         user=request.user, assessment=assessment, commitment_id=commitment.pk
     )
     try:
-        services.response_confirm(response=response, by=_user(request))
+        services.answer_confirm(answer=answer, by=_user(request))
     except ValidationError as e:
         messages.error(request, _errors(e))
     else:
-        messages.success(request, f"Confirmed {response.criterion.code} unchanged.")
+        messages.success(request, f"Confirmed {answer.criterion.code} unchanged.")
     url = reverse("assessments:commitment", args=[pk, commitment.code])
-    return redirect(f"{url}#criterion-{response.criterion.code}")
+    return redirect(f"{url}#criterion-{answer.criterion.code}")
 
 
 @login_required

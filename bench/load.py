@@ -157,7 +157,7 @@ def run(
 
 def lost_saves(last_saved: dict[str, int]) -> int:
     """Saves answered as saved whose level is not what the database holds now."""
-    from assessments.models import Response
+    from assessments.models import Answer
 
     lost = 0
     wanted: dict[int, dict[str, int]] = {}
@@ -166,7 +166,7 @@ def lost_saves(last_saved: dict[str, int]) -> int:
         wanted.setdefault(int(assessment), {})[criterion] = level
     for assessment, levels in wanted.items():
         stored = dict(
-            Response.objects.filter(
+            Answer.objects.filter(
                 assessment_id=assessment, criterion__code__in=list(levels)
             ).values_list("criterion__code", "level")
         )

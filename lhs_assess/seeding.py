@@ -22,11 +22,11 @@ from django.utils.text import slugify
 
 from assessments.models import (
     ActionItem,
+    Answer,
     Assessment,
     Assignment,
     CommitmentScore,
     Cycle,
-    Response,
     ReviewComment,
 )
 from assessments.scoring import ScoredAnswer, commitment_scores, overall_score
@@ -385,7 +385,7 @@ class _Buffer:
         self.rows.setdefault(type(row), []).append(row)
 
     def flush_if_full(self) -> None:
-        if len(self.rows.get(Response, [])) >= FLUSH_EVERY:
+        if len(self.rows.get(Answer, [])) >= FLUSH_EVERY:
             self.flush()
 
     def flush(self) -> None:
@@ -497,12 +497,12 @@ def _assessment_fill(
     levels: list[int | None] = []
     for i, criterion in enumerate(criteria):
         if i not in answered:
-            buffer.add(Response(assessment_id=assessment.pk, criterion_id=criterion.pk))
+            buffer.add(Answer(assessment_id=assessment.pk, criterion_id=criterion.pk))
             levels.append(None)
             continue
         code = criterion.commitment.code
         # Ids, not instances: setting a relation costs more than the row itself at this count.
-        response = Response(
+        answer = Answer(
             assessment_id=assessment.pk,
             criterion_id=criterion.pk,
             evidence=_sentence(rng, code, criterion.commitment.name, year),
@@ -512,28 +512,26 @@ def _assessment_fill(
             version=1,
         )
         if rng.random() < NOT_APPLICABLE:
-            response.not_applicable = True
-            response.na_reason = rng.choice(NA_REASONS)
+            answer.not_applicable = True
+            answer.na_reason = rng.choice(NA_REASONS)
             levels.append(None)
         else:
             level = _level(rng, org, criterion, i, index)
-            response.level = level
+            answer.level = level
             levels.append(level)
             before = org.previous.get(criterion.pk)
             if before is not None and before != level:
-                response.notes = rng.choice(UP_NOTES if level > before else DOWN_NOTES)
+                answer.notes = rng.choice(UP_NOTES if level > before else DOWN_NOTES)
             elif rng.random() < 0.15:
-                response.notes = rng.choice(OTHER_NOTES)
+                answer.notes = rng.choice(OTHER_NOTES)
         if rng.random() < 0.2:
-            response.evidence_links = [
-                f"https://intranet.example.org/{org.organization.slug}/{code}"
-            ]
-        buffer.add(response)
+            answer.evidence_links = [f"https://intranet.example.org/{org.organization.slug}/{code}"]
+        buffer.add(answer)
         counts.answers += 1
     if draft:
         return
-    for criterion, answer in zip(criteria, levels, strict=True):
-        org.previous[criterion.pk] = answer
+    for criterion, level_given in zip(criteria, levels, strict=True):
+        org.previous[criterion.pk] = level_given
     scores = _scores_add(buffer, assessment, criteria, levels, counts)
     _plan_add(rng, buffer, org, assessment, criteria, levels, scores, counts)
     if assessment.status == A.RETURNED:

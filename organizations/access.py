@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from .models import Membership, Organization, User
 
 if TYPE_CHECKING:
-    from assessments.models import ActionItem, Assessment, Cycle, EvidenceFile, Response
+    from assessments.models import ActionItem, Answer, Assessment, Cycle, EvidenceFile
     from reports.models import Report
 
 AnyUser = User | AnonymousUser
@@ -265,12 +265,12 @@ def cycle_for_manager(*, user: AnyUser, pk: int) -> "Cycle":
     return get_object_or_404(Cycle.objects.select_related("rubric"), pk=pk)
 
 
-def response_for_user(*, user: AnyUser, assessment: "Assessment", pk: int) -> "Response":
+def answer_for_user(*, user: AnyUser, assessment: "Assessment", pk: int) -> "Answer":
     """One answer of an assessment the person may already see; 404 for any other id."""
-    from assessments.models import Response
+    from assessments.models import Answer
 
     return get_object_or_404(
-        Response.objects.select_related("criterion__commitment", "assessment"),
+        Answer.objects.select_related("criterion__commitment", "assessment"),
         assessment=assessment,
         pk=pk,
     )
@@ -281,7 +281,7 @@ def evidence_file_for_user(*, user: AnyUser, assessment: "Assessment", pk: int) 
     from assessments.models import EvidenceFile
 
     return get_object_or_404(
-        EvidenceFile.objects.select_related("response"), response__assessment=assessment, pk=pk
+        EvidenceFile.objects.select_related("answer"), answer__assessment=assessment, pk=pk
     )
 
 

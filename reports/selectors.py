@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db.models import Count, Q
 
-from assessments.models import ActionItem, Assessment, CommitmentScore, Response
+from assessments.models import ActionItem, Answer, Assessment, CommitmentScore
 from commitments.models import Commitment
 
 from .aggregates import Percentile
@@ -171,8 +171,8 @@ def maturity_numbers(*, assessment: Assessment) -> MaturityNumbers:
         for c in commitments
     ]
     levels = dict(assessment.cycle.rubric.levels.values_list("level", "name"))
-    responses = list(
-        Response.objects.filter(assessment=assessment)
+    answers = list(
+        Answer.objects.filter(assessment=assessment)
         .select_related("criterion__commitment")
         .order_by("criterion__commitment__order", "criterion__order")
     )
@@ -182,7 +182,7 @@ def maturity_numbers(*, assessment: Assessment) -> MaturityNumbers:
             levels.get(r.level, "") if r.level else "", r.not_applicable, r.na_reason,
             r.evidence, r.notes, r.get_confidence_display() if r.confidence else "",
         )
-        for r in responses
+        for r in answers
     ]  # fmt: skip
     numbers = MaturityNumbers(
         organization=assessment.organization.name,
@@ -196,14 +196,12 @@ def maturity_numbers(*, assessment: Assessment) -> MaturityNumbers:
         peers=peer_groups(assessment=assessment, min_size=min_size),
         min_group=min_size,
     )
-    _add_history(numbers, assessment, responses)
+    _add_history(numbers, assessment, answers)
     _add_plan(numbers, assessment)
     return numbers
 
 
-def _add_history(
-    numbers: MaturityNumbers, assessment: Assessment, responses: list[Response]
-) -> None:
+def _add_history(numbers: MaturityNumbers, assessment: Assessment, answers: list[Answer]) -> None:
     """Scores of the organization's earlier submitted cycles, and what moved since the last."""
     earlier_qs = Assessment.objects.filter(
         organization_id=assessment.organization_id, status__in=Assessment.SUBMITTED_STATES
@@ -228,11 +226,11 @@ def _add_history(
     previous = earlier[-1]
     numbers.previous_cycle = previous.cycle.name
     before = dict(
-        Response.objects.filter(assessment=previous).values_list("criterion__code", "level")
+        Answer.objects.filter(assessment=previous).values_list("criterion__code", "level")
     )
     numbers.changes = [
         Change(r.criterion.code, r.criterion.prompt, before.get(r.criterion.code), r.level, r.notes)
-        for r in responses
+        for r in answers
         if r.criterion.code in before and before[r.criterion.code] != r.level
     ]
 

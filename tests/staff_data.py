@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from assessments.models import Assessment, Cycle, Response
+from assessments.models import Answer, Assessment, Cycle
 from assessments.services import assessment_start, assessment_submit, cycle_create, cycle_set_status
 from commitments.models import Rubric
 from commitments.tests.factories import make_rubric
@@ -30,7 +30,7 @@ def a_submitted_assessment(
 ) -> Assessment:
     """The organization's assessment of `cycle`, every criterion at `level`, submitted by `by`."""
     assessment = assessment_start(organization=organization, cycle=cycle, by=by)
-    Response.objects.filter(assessment=assessment).update(
+    Answer.objects.filter(assessment=assessment).update(
         level=level, evidence="Quarterly minutes.", notes="Checked by the board."
     )
     return assessment_submit(assessment=assessment, by=by)

@@ -8,13 +8,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import Assessment, CommitmentScore, Response
+from assessments.models import Answer, Assessment, CommitmentScore
 from assessments.services import (
+    answers_save,
     assessment_return,
     assessment_start,
     assessment_submit,
     assignment_set,
-    responses_save,
 )
 from assessments.tests.factories import answer, answer_all, evidence, started, submitted
 from commitments.models import Criterion
@@ -38,9 +38,9 @@ def draft(cast: Cast) -> Assessment:
     return a
 
 
-def _rows(a: Assessment, commitment: str = "c1") -> list[Response]:
+def _rows(a: Assessment, commitment: str = "c1") -> list[Answer]:
     return list(
-        Response.objects.filter(assessment=a, criterion__commitment__code=commitment)
+        Answer.objects.filter(assessment=a, criterion__commitment__code=commitment)
         .select_related("criterion")
         .order_by("criterion__order")
     )
@@ -106,7 +106,7 @@ def test_a_stale_save_is_refused_keeps_the_text_and_shows_the_stored_version(
     client.force_login(cast.contributor_a)
     seen = _post_data(draft)  # the contributor opens the page
     first = _rows(draft)[0]
-    responses_save(  # then the lead saves the same criterion
+    answers_save(  # then the lead saves the same criterion
         assessment=draft,
         answers={first.pk: (0, answer(5, evidence="Lead's evidence", notes="Lead's note"))},
         by=cast.lead_a,
@@ -208,7 +208,7 @@ def test_an_upload_is_kept_and_downloaded_as_an_attachment(
 def test_the_lead_of_another_organization_cannot_download_a_file(
     client: Client, cast: Cast, draft: Assessment
 ) -> None:
-    stored = evidence(response=_rows(draft)[0], by=cast.lead_a)
+    stored = evidence(answer=_rows(draft)[0], by=cast.lead_a)
     client.force_login(cast.lead_b)
     url = reverse("assessments:evidence_download", args=[draft.pk, stored.pk])
     assert client.get(url).status_code == 404
@@ -221,7 +221,7 @@ def test_submit_refuses_an_incomplete_assessment_and_links_what_is_missing(
     client: Client, cast: Cast, draft: Assessment
 ) -> None:
     rows = _rows(draft)
-    responses_save(
+    answers_save(
         assessment=draft,
         answers={r.pk: (r.version, answer(3)) for r in rows[:2]},
         by=cast.lead_a,
@@ -387,7 +387,7 @@ def test_an_action_without_a_title_keeps_what_was_typed(
 
 def test_activity_lists_changes_newest_first(client: Client, cast: Cast, draft: Assessment) -> None:
     first = _rows(draft)[0]
-    responses_save(assessment=draft, answers={first.pk: (0, answer(2))}, by=cast.contributor_a)
+    answers_save(assessment=draft, answers={first.pk: (0, answer(2))}, by=cast.contributor_a)
     client.force_login(cast.viewer_a)
     html = client.get(reverse("assessments:activity", args=[draft.pk])).content.decode()
     assert "Answer to c1-1: level 2" in html
@@ -434,8 +434,8 @@ def test_page_queries_do_not_grow(
     for org in Organization.objects.exclude(pk=cast.org_a.pk)[:5]:
         assessment_start(organization=org, cycle=a.cycle, by=cast.staff)
     answer_all(assessment=a, by=cast.lead_a)
-    evidence(response=_rows(a)[0], by=cast.lead_a)
-    evidence(response=_rows(a)[1], by=cast.lead_a)
+    evidence(answer=_rows(a)[0], by=cast.lead_a)
+    evidence(answer=_rows(a)[1], by=cast.lead_a)
     if submit:
         assessment_submit(assessment=a, by=cast.lead_a)
     client.force_login(cast.lead_a)

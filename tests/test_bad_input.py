@@ -14,7 +14,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.models import ActionItem, Assessment, Assignment, Response, ReviewComment
+from assessments.models import ActionItem, Answer, Assessment, Assignment, ReviewComment
 from assessments.tests.factories import started
 from organizations.models import Invitation, Membership
 
@@ -57,7 +57,7 @@ def world(cast: Cast) -> dict[str, Any]:
     mine = started(organization=cast.org_a, by=cast.lead_a)
     theirs = started(organization=cast.org_b, by=cast.lead_b, cycle=mine.cycle)
     foreign = [
-        *theirs.responses.values_list("pk", flat=True),
+        *theirs.answers.values_list("pk", flat=True),
         cast.lead_b_membership.pk,
         theirs.pk,
         cast.org_b.pk,
@@ -69,7 +69,7 @@ def _others(world: dict[str, Any], cast: Cast) -> str:
     """Everything the forms below must never touch: organization B's data."""
     theirs: Assessment = world["theirs"]
     return snapshot(
-        Response.objects.filter(assessment=theirs),
+        Answer.objects.filter(assessment=theirs),
         ActionItem.objects.filter(assessment=theirs),
         Assignment.objects.filter(assessment=theirs),
         Assessment.objects.filter(pk=theirs.pk),
@@ -89,7 +89,7 @@ def test_the_commitment_form_survives_generated_input(
     url = reverse("assessments:commitment", args=[mine.pk, "c1"])
     codes = ["c1-1", "c1-2", "c1-3"]
     others_before = _others(world, cast)
-    c2_before = snapshot(Response.objects.filter(assessment=mine, criterion__code__startswith="c2"))
+    c2_before = snapshot(Answer.objects.filter(assessment=mine, criterion__code__startswith="c2"))
 
     @SETTINGS
     @given(data=st.fixed_dictionaries(
@@ -99,9 +99,9 @@ def test_the_commitment_form_survives_generated_input(
         response = client.post(url, data)
         assert response.status_code in (200, 302, 400, 409), response.status_code
         if response.status_code != 302:  # refused: not one answer changed
-            assert Response.objects.filter(assessment=mine, version__gt=0).count() == saved[0]
-        saved[0] = Response.objects.filter(assessment=mine, version__gt=0).count()
-        for r in Response.objects.filter(assessment=mine):
+            assert Answer.objects.filter(assessment=mine, version__gt=0).count() == saved[0]
+        saved[0] = Answer.objects.filter(assessment=mine, version__gt=0).count()
+        for r in Answer.objects.filter(assessment=mine):
             assert r.level is None or 1 <= r.level <= 5
             assert not (r.not_applicable and not r.na_reason.strip())
 
@@ -109,7 +109,7 @@ def test_the_commitment_form_survives_generated_input(
     post()
     assert _others(world, cast) == others_before
     assert (
-        snapshot(Response.objects.filter(assessment=mine, criterion__code__startswith="c2"))
+        snapshot(Answer.objects.filter(assessment=mine, criterion__code__startswith="c2"))
         == c2_before
     )
 
@@ -161,7 +161,7 @@ def test_the_start_invite_and_review_forms_survive_generated_input(
 ) -> None:
     cycle = a_cycle(by=cast.staff, name="2027")
     submitted = a_submitted_assessment(organization=cast.org_b, cycle=cycle, by=cast.lead_b)
-    b_answers = snapshot(Response.objects.filter(assessment=submitted))
+    b_answers = snapshot(Answer.objects.filter(assessment=submitted))
     members_b = snapshot(Membership.objects.filter(organization=cast.org_b))
 
     @SETTINGS
@@ -193,7 +193,7 @@ def test_the_start_invite_and_review_forms_survive_generated_input(
         assert all(c.body.strip() for c in ReviewComment.objects.filter(assessment=submitted))
 
     post()
-    assert snapshot(Response.objects.filter(assessment=submitted)) == b_answers
+    assert snapshot(Answer.objects.filter(assessment=submitted)) == b_answers
     assert snapshot(Membership.objects.filter(organization=cast.org_b)) == members_b
     assert (
         not Assessment.objects.filter(organization=cast.org_b, cycle=world["mine"].cycle)

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from assessments.models import Response
+from assessments.models import Answer
 from assessments.services import assignments_set, commitment_answers_save
 from assessments.tests.factories import answer, started
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_refused_file_undoes_the_answers_saved_with_it(cast: Cast) -> None:
     a = started(organization=cast.org_a, by=cast.staff)
-    row = Response.objects.filter(assessment=a).order_by("id").first()
+    row = Answer.objects.filter(assessment=a).order_by("id").first()
     assert row is not None
     with pytest.raises(ValidationError, match="only csv"):
         commitment_answers_save(
@@ -43,10 +43,10 @@ def test_setting_assignments_changes_only_what_differs(cast: Cast) -> None:
 
 def test_saving_answers_locks_them_on_every_database(cast: Cast) -> None:
     """On PostgreSQL, FOR UPDATE over the nullable answered_by join used to fail."""
-    from assessments.services import responses_save
+    from assessments.services import answers_save
 
     a = started(organization=cast.org_a, by=cast.staff)
-    row = Response.objects.filter(assessment=a).order_by("id").first()
+    row = Answer.objects.filter(assessment=a).order_by("id").first()
     assert row is not None
-    saved = responses_save(assessment=a, answers={row.pk: (0, answer(2))}, by=cast.lead_a)
+    saved = answers_save(assessment=a, answers={row.pk: (0, answer(2))}, by=cast.lead_a)
     assert [r.level for r in saved] == [2]

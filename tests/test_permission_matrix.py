@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assessments.models import ActionItem, Assessment, EvidenceFile, Response
+from assessments.models import ActionItem, Answer, Assessment, EvidenceFile
 from assessments.services import (
     ActionInput,
     action_item_save,
@@ -147,9 +147,9 @@ def _c1(c: Cast) -> dict[str, Any]:
     return {"pk": _assessment_a(c).pk, "code": "c1"}
 
 
-def _c1_responses(c: Cast) -> list[Response]:
+def _c1_rows(c: Cast) -> list[Answer]:
     return list(
-        Response.objects.filter(assessment=_assessment_a(c), criterion__commitment__code="c1")
+        Answer.objects.filter(assessment=_assessment_a(c), criterion__commitment__code="c1")
         .select_related("criterion")
         .order_by("criterion__order")
     )
@@ -158,15 +158,15 @@ def _c1_responses(c: Cast) -> list[Response]:
 def _c1_answers(c: Cast) -> dict[str, Any]:
     """A valid save of c1: level 2 for its first criterion, the others left open."""
     data: dict[str, Any] = {}
-    for i, r in enumerate(_c1_responses(c)):
+    for i, r in enumerate(_c1_rows(c)):
         data[f"{r.criterion.code}-version"] = r.version
         if i == 0:
             data[f"{r.criterion.code}-level"] = "2"
     return data
 
 
-def _c1_first_response(c: Cast) -> dict[str, Any]:
-    return {"pk": _assessment_a(c).pk, "response_pk": _c1_responses(c)[0].pk}
+def _c1_first_answer(c: Cast) -> dict[str, Any]:
+    return {"pk": _assessment_a(c).pk, "answer_pk": _c1_rows(c)[0].pk}
 
 
 def _c1_action_item(c: Cast) -> dict[str, Any]:
@@ -186,7 +186,7 @@ def _action_fields(c: Cast) -> dict[str, Any]:
 
 
 def _evidence_file(c: Cast) -> dict[str, Any]:
-    stored = evidence(response=_c1_responses(c)[0], by=c.lead_a)
+    stored = evidence(answer=_c1_rows(c)[0], by=c.lead_a)
     return {"pk": _assessment_a(c).pk, "file_pk": stored.pk}
 
 
@@ -383,7 +383,7 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
         {"GET": (302, 200, 200, 200, 404, 404, 404), "POST": (302, 403, 302, 302, 404, 404, 404)},
     ),
     "assessments:confirm": (
-        _c1_first_response,
+        _c1_first_answer,
         _none,
         {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 302, 302, 404, 404, 404)},
     ),
@@ -516,7 +516,7 @@ def _submitted_assessment_a(c: Cast) -> Assessment:
     """A's assessment, complete with one evidence file, then submitted."""
     a = started(organization=c.org_a, by=c.staff)
     answer_all(assessment=a, by=c.lead_a)
-    evidence(response=a.responses.order_by("id").first(), by=c.lead_a)
+    evidence(answer=a.answers.order_by("id").first(), by=c.lead_a)
     return assessment_submit(assessment=a, by=c.lead_a)
 
 
@@ -524,9 +524,9 @@ def _submitted_kwargs(view: str, a: Assessment) -> dict[str, Any]:
     if view in ("commitment", "plan"):
         return {"pk": a.pk, "code": "c1"}
     if view == "evidence_download":
-        return {"pk": a.pk, "file_pk": EvidenceFile.objects.get(response__assessment=a).pk}
+        return {"pk": a.pk, "file_pk": EvidenceFile.objects.get(answer__assessment=a).pk}
     if view == "confirm":
-        return {"pk": a.pk, "response_pk": a.responses.order_by("id").first().pk}
+        return {"pk": a.pk, "answer_pk": a.answers.order_by("id").first().pk}
     return {"pk": a.pk}
 
 

@@ -9,7 +9,7 @@ from django.db.models import Avg
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from assessments.models import ActionItem, Assessment, Cycle, Response
+from assessments.models import ActionItem, Answer, Assessment, Cycle
 from assessments.services import commitment_scores_store
 from commitments.models import Criterion, Rubric
 from commitments.selectors import published_rubric
@@ -81,7 +81,7 @@ def _digest() -> str:
     org, cycle = "assessment__organization__slug", "assessment__cycle__name"
     parts = [
         Organization.objects.order_by("slug").values_list("slug", "type", "region", "size_band"),
-        Response.objects.order_by(org, cycle, "criterion__code").values_list(
+        Answer.objects.order_by(org, cycle, "criterion__code").values_list(
             org, cycle, "assessment__status", "criterion__code", "level", "not_applicable",
             "na_reason", "evidence", "notes", "confidence",
         ),
@@ -163,8 +163,8 @@ def test_answers_are_complete_once_submitted_and_partial_in_drafts(rubric: Rubri
     _consortium()
     criteria = Criterion.objects.filter(commitment__rubric=rubric).count()
     for assessment in Assessment.objects.all():
-        answered = sum(r.is_answered for r in assessment.responses.all())
-        assert assessment.responses.count() == criteria
+        answered = sum(r.is_answered for r in assessment.answers.all())
+        assert assessment.answers.count() == criteria
         if assessment.status == "draft":
             assert 0 < answered < criteria
             assert assessment.overall_score is None
@@ -172,10 +172,10 @@ def test_answers_are_complete_once_submitted_and_partial_in_drafts(rubric: Rubri
         else:
             assert answered == criteria
             assert assessment.submitted_at is not None
-    answered = Response.objects.exclude(level=None)
+    answered = Answer.objects.exclude(level=None)
     assert answered.exclude(evidence="").count() == answered.count()
     assert answered.exclude(confidence="").count() == answered.count()
-    assert Response.objects.filter(not_applicable=True).exclude(na_reason="").exists()
+    assert Answer.objects.filter(not_applicable=True).exclude(na_reason="").exists()
 
 
 @pytest.mark.usefixtures("rubric")
@@ -197,7 +197,7 @@ def test_stored_scores_are_what_submission_would_store() -> None:
 def test_levels_differ_by_peer_group_and_move_between_cycles() -> None:
     _consortium(organizations=30, cycles=3)
     by_type = dict(
-        Response.objects.exclude(level=None)
+        Answer.objects.exclude(level=None)
         .values("assessment__organization__type")
         .annotate(mean=Avg("level"))
         .values_list("assessment__organization__type", "mean")
@@ -211,8 +211,8 @@ def test_levels_differ_by_peer_group_and_move_between_cycles() -> None:
     )
     assert by_cycle["2024"] < by_cycle["2026"]
     # Change notes explain answers that moved; some organizations got worse.
-    assert Response.objects.filter(notes__startswith="Slipped back").exists()
-    assert Response.objects.filter(notes__startswith="Moved up").exists()
+    assert Answer.objects.filter(notes__startswith="Slipped back").exists()
+    assert Answer.objects.filter(notes__startswith="Moved up").exists()
 
 
 @pytest.mark.usefixtures("rubric")
@@ -223,7 +223,7 @@ def test_action_items_aim_above_the_weakest_answers() -> None:
     for item in items:
         assert item.criterion is not None
         assert item.target_level is not None
-        level = Response.objects.get(assessment=item.assessment, criterion=item.criterion).level
+        level = Answer.objects.get(assessment=item.assessment, criterion=item.criterion).level
         assert level is not None
         assert item.target_level == level + 1
 
@@ -245,10 +245,10 @@ def test_a_generated_lead_signs_in_with_the_demo_password(client: Client) -> Non
 @pytest.mark.usefixtures("rubric")
 def test_seeding_twice_adds_nothing_and_says_why() -> None:
     _consortium()
-    before = (Organization.objects.count(), User.objects.count(), Response.objects.count())
+    before = (Organization.objects.count(), User.objects.count(), Answer.objects.count())
     out = _consortium()
     assert "already holds cycles" in out
-    assert (Organization.objects.count(), User.objects.count(), Response.objects.count()) == before
+    assert (Organization.objects.count(), User.objects.count(), Answer.objects.count()) == before
 
 
 def test_a_consortium_needs_a_published_rubric() -> None:

@@ -5,15 +5,15 @@ from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from assessments.models import Assessment, Cycle, EvidenceFile, Response
+from assessments.models import Answer, Assessment, Cycle, EvidenceFile
 from assessments.services import (
-    ResponseInput,
+    AnswerInput,
+    answers_save,
     assessment_start,
     assessment_submit,
     cycle_create,
     cycle_set_status,
     evidence_file_add,
-    responses_save,
 )
 from commitments.models import Rubric
 from commitments.tests.factories import make_rubric
@@ -44,7 +44,7 @@ def started(
     return assessment_start(organization=organization, cycle=cycle, by=by)
 
 
-def answer(level: int | None = 3, **kwargs: object) -> ResponseInput:
+def answer(level: int | None = 3, **kwargs: object) -> AnswerInput:
     values: dict[str, object] = {
         "level": level,
         "not_applicable": False,
@@ -55,12 +55,12 @@ def answer(level: int | None = 3, **kwargs: object) -> ResponseInput:
         "confidence": "",
     }
     values.update(kwargs)
-    return ResponseInput(**values)
+    return AnswerInput(**values)
 
 
 def answer_all(*, assessment: Assessment, by: User, level: int = 3) -> None:
-    rows = Response.objects.filter(assessment=assessment)
-    responses_save(
+    rows = Answer.objects.filter(assessment=assessment)
+    answers_save(
         assessment=assessment, answers={r.pk: (r.version, answer(level)) for r in rows}, by=by
     )
 
@@ -72,6 +72,6 @@ def submitted(*, organization: Organization, by: User, cycle: Cycle | None = Non
     return assessment_submit(assessment=assessment, by=by)
 
 
-def evidence(*, response: Response, by: User, name: str = "minutes.pdf") -> EvidenceFile:
+def evidence(*, answer: Answer, by: User, name: str = "minutes.pdf") -> EvidenceFile:
     upload = SimpleUploadedFile(name, b"%PDF-1.4 minutes", content_type="application/pdf")
-    return evidence_file_add(response=response, upload=upload, by=by)
+    return evidence_file_add(answer=answer, upload=upload, by=by)

@@ -8,12 +8,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
-from assessments.models import ActionItem, Assessment, CommitmentScore, Cycle, Response
+from assessments.models import ActionItem, Answer, Assessment, CommitmentScore, Cycle
 from assessments.services import (
     ActionInput,
-    ResponseInput,
-    StaleResponseError,
+    AnswerInput,
+    StaleAnswerError,
     action_item_save,
+    answer_confirm,
+    answers_missing,
+    answers_save,
     assessment_accept,
     assessment_return,
     assessment_start,
@@ -22,9 +25,6 @@ from assessments.services import (
     cycle_create,
     cycle_set_status,
     evidence_file_add,
-    response_confirm,
-    responses_missing,
-    responses_save,
 )
 from commitments.models import Commitment, Criterion, Rubric
 from commitments.services import rubric_clone, rubric_publish
@@ -37,7 +37,7 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-def answer(level: int | None = 3, **kw: object) -> ResponseInput:
+def answer(level: int | None = 3, **kw: object) -> AnswerInput:
     values: dict[str, object] = {
         "level": level,
         "not_applicable": False,
@@ -48,7 +48,7 @@ def answer(level: int | None = 3, **kw: object) -> ResponseInput:
         "confidence": "medium",
     }
     values.update(kw)
-    return ResponseInput(**values)
+    return AnswerInput(**values)
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def assessment(org: Organization, lead: User, rubric: Rubric) -> Assessment:
 
 
 def answer_all(assessment: Assessment, by: User, levels: dict[str, int | None]) -> None:
-    rows = {r.criterion.code: r for r in assessment.responses.select_related("criterion")}
+    rows = {r.criterion.code: r for r in assessment.answers.select_related("criterion")}
     payload = {}
     for code, level in levels.items():
         r = rows[code]
@@ -95,7 +95,7 @@ def answer_all(assessment: Assessment, by: User, levels: dict[str, int | None]) 
             else answer(None, not_applicable=True, na_reason="No ED.")
         )
         payload[r.pk] = (r.version, data)
-    responses_save(assessment=assessment, answers=payload, by=by)
+    answers_save(assessment=assessment, answers=payload, by=by)
 
 
 ALL = {"c1-1": 2, "c1-2": 3, "c1-3": 4, "c2-1": 5, "c2-2": None, "c2-3": 1}
@@ -124,8 +124,8 @@ def test_a_cycle_cannot_close_before_it_opens(lead: User, rubric: Rubric) -> Non
 
 def test_starting_creates_one_empty_answer_per_criterion(assessment: Assessment) -> None:
     assert assessment.status == Assessment.Status.DRAFT
-    assert assessment.responses.count() == 6
-    assert not assessment.responses.filter(level__isnull=False).exists()
+    assert assessment.answers.count() == 6
+    assert not assessment.answers.filter(level__isnull=False).exists()
     assert AuditEvent.objects.filter(action="assessment.start").count() == 1
 
 
@@ -148,8 +148,8 @@ def test_one_assessment_per_organization_and_cycle(assessment: Assessment, lead:
 def test_saving_answers_bumps_versions_and_keeps_history(
     assessment: Assessment, lead: User
 ) -> None:
-    r = assessment.responses.get(criterion__code="c1-1")
-    responses_save(assessment=assessment, answers={r.pk: (0, answer(4))}, by=lead)
+    r = assessment.answers.get(criterion__code="c1-1")
+    answers_save(assessment=assessment, answers={r.pk: (0, answer(4))}, by=lead)
     r.refresh_from_db()
     assert (r.level, r.version, r.answered_by) == (4, 1, lead)
     saved = r.history.get()  # answers are bulk-created empty; the save is the first history row
@@ -157,14 +157,12 @@ def test_saving_answers_bumps_versions_and_keeps_history(
 
 
 def test_a_stale_save_is_refused_and_nothing_is_saved(assessment: Assessment, lead: User) -> None:
-    r1 = assessment.responses.get(criterion__code="c1-1")
-    r2 = assessment.responses.get(criterion__code="c1-2")
+    r1 = assessment.answers.get(criterion__code="c1-1")
+    r2 = assessment.answers.get(criterion__code="c1-2")
     colleague = UserFactory()
-    responses_save(
-        assessment=assessment, answers={r1.pk: (0, answer(2, notes="mine"))}, by=colleague
-    )
-    with pytest.raises(StaleResponseError) as excinfo:
-        responses_save(
+    answers_save(assessment=assessment, answers={r1.pk: (0, answer(2, notes="mine"))}, by=colleague)
+    with pytest.raises(StaleAnswerError) as excinfo:
+        answers_save(
             assessment=assessment,
             answers={r2.pk: (0, answer(5)), r1.pk: (0, answer(4, notes="theirs"))},
             by=lead,
@@ -176,9 +174,9 @@ def test_a_stale_save_is_refused_and_nothing_is_saved(assessment: Assessment, le
 
 
 def test_invalid_answers_are_refused_field_by_field(assessment: Assessment, lead: User) -> None:
-    r = assessment.responses.get(criterion__code="c1-1")
+    r = assessment.answers.get(criterion__code="c1-1")
     with pytest.raises(ValidationError) as excinfo:
-        responses_save(
+        answers_save(
             assessment=assessment,
             answers={r.pk: (0, answer(None, not_applicable=True, evidence_links=["not a url"]))},
             by=lead,
@@ -194,17 +192,17 @@ def test_answers_of_another_assessment_are_refused(
 ) -> None:
     other_org = OrganizationFactory()
     other = assessment_start(organization=other_org, cycle=assessment.cycle, by=lead)
-    foreign = other.responses.first()
+    foreign = other.answers.first()
     assert foreign is not None
     with pytest.raises(ValidationError, match="does not belong"):
-        responses_save(assessment=assessment, answers={foreign.pk: (0, answer(1))}, by=lead)
+        answers_save(assessment=assessment, answers={foreign.pk: (0, answer(1))}, by=lead)
 
 
 def test_submit_refuses_and_names_every_missing_criterion(
     assessment: Assessment, lead: User
 ) -> None:
     answer_all(assessment, lead, {"c1-1": 2, "c2-2": None})
-    missing = responses_missing(assessment=assessment)
+    missing = answers_missing(assessment=assessment)
     assert [m.criterion_code for m in missing] == ["c1-2", "c1-3", "c2-1", "c2-3"]
     with pytest.raises(ValidationError, match="4 criteria still need"):
         assessment_submit(assessment=assessment, by=lead)
@@ -231,12 +229,12 @@ def test_a_submitted_assessment_is_read_only_until_returned(
 ) -> None:
     answer_all(assessment, lead, ALL)
     assessment_submit(assessment=assessment, by=lead)
-    r = assessment.responses.get(criterion__code="c1-1")
+    r = assessment.answers.get(criterion__code="c1-1")
     with pytest.raises(ValidationError, match="submitted"):
-        responses_save(assessment=assessment, answers={r.pk: (r.version, answer(5))}, by=lead)
+        answers_save(assessment=assessment, answers={r.pk: (r.version, answer(5))}, by=lead)
     staff = UserFactory()
     assessment_return(assessment=assessment, by=staff, comments={None: "Evidence for c1 is thin."})
-    responses_save(assessment=assessment, answers={r.pk: (r.version, answer(5))}, by=lead)
+    answers_save(assessment=assessment, answers={r.pk: (r.version, answer(5))}, by=lead)
     resubmitted = assessment_submit(assessment=assessment, by=lead)
     # c1 now (1.5*5 + 3 + 4) / 3.5 = 4.14; scores recomputed, not duplicated
     assert CommitmentScore.objects.filter(assessment=assessment).count() == 2
@@ -299,18 +297,18 @@ def test_evidence_files_refuse_bad_types_and_sizes(
     assessment: Assessment, lead: User, settings, tmp_path
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
-    r = assessment.responses.get(criterion__code="c1-1")
+    r = assessment.answers.get(criterion__code="c1-1")
     with pytest.raises(ValidationError) as excinfo:
-        evidence_file_add(response=r, upload=SimpleUploadedFile("run.exe", b"MZ"), by=lead)
+        evidence_file_add(answer=r, upload=SimpleUploadedFile("run.exe", b"MZ"), by=lead)
     assert (
         "only csv, docx, jpeg, jpg, pdf, png, pptx, txt, xlsx files"
         in excinfo.value.message_dict["file"][0]
     )
     big = SimpleUploadedFile("big.pdf", b"0" * (10 * 1024 * 1024 + 1))
     with pytest.raises(ValidationError, match="larger than 10 MB"):
-        evidence_file_add(response=r, upload=big, by=lead)
+        evidence_file_add(answer=r, upload=big, by=lead)
     stored = evidence_file_add(
-        response=r, upload=SimpleUploadedFile("minutes.pdf", b"%PDF-1.4"), by=lead
+        answer=r, upload=SimpleUploadedFile("minutes.pdf", b"%PDF-1.4"), by=lead
     )
     assert stored.file.path.startswith(str(tmp_path))
     assert f"evidence/{assessment.pk}/{r.pk}/" in stored.file.name
@@ -353,7 +351,7 @@ def test_carrying_forward_copies_answers_and_open_actions_flagged_to_confirm(
     new = assessment_start(
         organization=org, cycle=open_cycle(rubric, "2026", lead), by=lead, carry_forward=True
     )
-    carried = new.responses.get(criterion__code="c1-1")
+    carried = new.answers.get(criterion__code="c1-1")
     assert (carried.level, carried.carried_forward, carried.evidence) == (
         2,
         True,
@@ -362,9 +360,9 @@ def test_carrying_forward_copies_answers_and_open_actions_flagged_to_confirm(
     assert list(new.action_items.values_list("title", "carried_forward", "target_level")) == [
         ("Partner seats", True, 4)
     ]
-    first_missing = responses_missing(assessment=new)[0]
+    first_missing = answers_missing(assessment=new)[0]
     assert first_missing.reason.startswith("carried forward")
-    response_confirm(response=carried, by=lead)
+    answer_confirm(answer=carried, by=lead)
     carried.refresh_from_db()
     assert not carried.carried_forward
 
@@ -384,7 +382,7 @@ def test_carrying_forward_takes_only_criteria_that_still_exist(
     new = assessment_start(
         organization=org, cycle=open_cycle(v2, "2027", lead), by=lead, carry_forward=True
     )
-    carried = dict(new.responses.values_list("criterion__code", "carried_forward"))
+    carried = dict(new.answers.values_list("criterion__code", "carried_forward"))
     assert carried == {
         "c1-1": True, "c1-9": False, "c1-4": False, "c2-1": True, "c2-2": True, "c2-3": True,
     }  # fmt: skip
@@ -402,11 +400,11 @@ def test_carrying_forward_never_reads_another_organizations_answers(
             organization=org, cycle=open_cycle(rubric, "2026", lead), by=lead, carry_forward=True
         )
     fresh = assessment_start(organization=org, cycle=Cycle.objects.get(name="2026"), by=lead)
-    assert not fresh.responses.filter(level__isnull=False).exists()
+    assert not fresh.answers.filter(level__isnull=False).exists()
 
 
 def test_response_constraints_hold_in_the_database(assessment: Assessment) -> None:
-    r = assessment.responses.first()
+    r = assessment.answers.first()
     assert r is not None
     changes = [
         {"level": 6},
@@ -416,4 +414,4 @@ def test_response_constraints_hold_in_the_database(assessment: Assessment) -> No
     ]
     for change in changes:
         with pytest.raises(IntegrityError), transaction.atomic():
-            Response.objects.filter(pk=r.pk).update(**change)
+            Answer.objects.filter(pk=r.pk).update(**change)

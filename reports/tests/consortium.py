@@ -4,12 +4,12 @@ import datetime
 
 from assessments.models import Assessment, Cycle
 from assessments.services import (
-    ResponseInput,
+    AnswerInput,
+    answers_save,
     assessment_start,
     assessment_submit,
     cycle_create,
     cycle_set_status,
-    responses_save,
 )
 from commitments.models import Rubric
 from commitments.tests.factories import make_rubric
@@ -33,18 +33,18 @@ def submit_levels(
 ) -> Assessment:
     """Start, answer every criterion with `levels` (None = N/A) and submit."""
     assessment = assessment_start(organization=organization, cycle=cycle, by=lead)
-    rows = {r.criterion.code: r for r in assessment.responses.select_related("criterion")}
+    rows = {r.criterion.code: r for r in assessment.answers.select_related("criterion")}
     payload = {}
     for code, level in levels.items():
         na = level is None
         payload[rows[code].pk] = (
             rows[code].version,
-            ResponseInput(
+            AnswerInput(
                 level=level, not_applicable=na, na_reason="Not offered." if na else "",
                 evidence="", evidence_links=[], notes=f"note {code}", confidence="",
             ),
         )  # fmt: skip
-    responses_save(assessment=assessment, answers=payload, by=lead)
+    answers_save(assessment=assessment, answers=payload, by=lead)
     return assessment_submit(assessment=assessment, by=lead)
 
 

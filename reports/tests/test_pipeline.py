@@ -14,10 +14,10 @@ from pypdf import PdfReader
 
 from assessments.models import CommitmentScore
 from assessments.services import (
-    ResponseInput,
+    AnswerInput,
+    answers_save,
     assessment_start,
     assessment_submit,
-    responses_save,
 )
 from commitments.models import Rubric
 from commitments.tests.factories import make_rubric
@@ -89,7 +89,7 @@ def test_the_spreadsheet_numbers_equal_the_database(
     assert {k: Decimal(str(v)) for k, v in sheet.items() if k != "overall"} == stored
     assert Decimal(str(sheet["overall"])) == submitted.overall_score
     answers = list(book["Answers"].iter_rows(min_row=2, values_only=True))
-    assert len(answers) == submitted.responses.count()
+    assert len(answers) == submitted.answers.count()
 
 
 def test_asking_again_for_the_same_inputs_reuses_the_live_report(
@@ -167,18 +167,18 @@ def test_the_real_rubric_report_holds_all_ten_commitment_scores(
     organization, lead = consortium.organization_with_lead(name="Tenfold Health")
     cycle = consortium.open_cycle(rubric, "2026", lead)
     assessment = assessment_start(organization=organization, cycle=cycle, by=lead)
-    responses = list(assessment.responses.select_related("criterion__commitment"))
+    responses = list(assessment.answers.select_related("criterion__commitment"))
     # Every criterion of the n-th commitment at level (n mod 5) + 1: scores 1, 2, 3, 4, 5, 1...
     orders = {r.criterion.commitment.order for r in responses}
     assert len(orders) == 10
     payload = {
         r.pk: (
             r.version,
-            ResponseInput((r.criterion.commitment.order - 1) % 5 + 1, False, "", "", [], "", ""),
+            AnswerInput((r.criterion.commitment.order - 1) % 5 + 1, False, "", "", [], "", ""),
         )
         for r in responses
     }
-    responses_save(assessment=assessment, answers=payload, by=lead)
+    answers_save(assessment=assessment, answers=payload, by=lead)
     assessment = assessment_submit(assessment=assessment, by=lead)
     report = _request(assessment, django_capture_on_commit_callbacks)
     report.refresh_from_db()

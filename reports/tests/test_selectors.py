@@ -5,11 +5,11 @@ import pytest
 from assessments.models import ActionItem
 from assessments.services import (
     ActionInput,
-    ResponseInput,
+    AnswerInput,
     action_item_save,
+    answers_save,
     assessment_start,
     assessment_submit,
-    responses_save,
 )
 from commitments.models import Commitment, Criterion
 from commitments.tests.factories import make_rubric
@@ -107,12 +107,12 @@ def test_the_plan_beside_the_weakest_commitments() -> None:
         action_item_save(assessment=assessment, commitment=commitments[code], data=data, by=lead)
     levels = {f"c{i}-{j}": i for i in range(1, 5) for j in range(1, 4)}  # c1 weakest, c4 best
     levels["c4-1"] = 1  # c4: (1.5*1 + 4 + 4) / 3.5 = 2.71, so c4 beats only c1 and c2
-    rows = {r.criterion.code: r for r in assessment.responses.select_related("criterion")}
+    rows = {r.criterion.code: r for r in assessment.answers.select_related("criterion")}
     payload = {
-        rows[code].pk: (0, ResponseInput(level, False, "", "", [], "", ""))
+        rows[code].pk: (0, AnswerInput(level, False, "", "", [], "", ""))
         for code, level in levels.items()
     }
-    responses_save(assessment=assessment, answers=payload, by=lead)
+    answers_save(assessment=assessment, answers=payload, by=lead)
     assessment_submit(assessment=assessment, by=lead)
     numbers = maturity_numbers(assessment=assessment)
     assert numbers.weakest == ["c1", "c2", "c4"]  # 1.00, 2.00, 2.71 (c3 is 3.00)
