@@ -1,6 +1,7 @@
 """Fixtures shared by every test: real services when present, and a real Celery worker."""
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -50,10 +51,14 @@ def postgres_database() -> None:
 
 
 def start_celery_worker(
-    *, broker_url: str, name: str, extra_env: dict[str, str] | None = None
+    *,
+    broker_url: str,
+    name: str,
+    extra_env: dict[str, str] | None = None,
+    app_module: str = "lhs_assess",
 ) -> subprocess.Popen[bytes]:
-    """Start a real `celery worker` process on the test queue against `broker_url` and the test
-    database, and wait until it answers a ping; the caller stops it."""
+    """Start a real `celery worker` process of `app_module`'s app on the test queue against
+    `broker_url` and the test database, and wait until it answers a ping; the caller stops it."""
     from django.db import connection
 
     from lhs_assess.celery import app
@@ -83,7 +88,7 @@ def start_celery_worker(
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "lhs_assess", "worker",
+                sys.executable, "-m", "celery", "-A", app_module, "worker",
                 "--pool=solo", "--loglevel=INFO", "-Q", queue, "-n", node,
                 "--without-gossip", "--without-mingle", "--without-heartbeat",
             ],
@@ -146,3 +151,10 @@ def celery_worker(
     finally:
         app.conf.task_always_eager = True
         stop_process(proc)
+
+
+@pytest.fixture
+def chromium() -> None:
+    """Reports draw their charts in Chromium; without one, skip (or fail under REQUIRE_SERVICES)."""
+    if shutil.which("chromium") is None:
+        _unavailable("no chromium on this machine (apt-get install chromium)")

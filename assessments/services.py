@@ -15,9 +15,8 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from commitments.models import Commitment, Criterion, Rubric
-from lhs_assess.history import delete_with_author
-from lhs_assess.history import save_with_author as _save
+from commitments.models import Commitment, Criterion
+from lhs_assess.history import delete_with_author, save_with_author
 from organizations.models import Membership, Organization, User
 from organizations.services import audit_log
 
@@ -29,7 +28,6 @@ from .models import (
     CommitmentScore,
     Cycle,
     EvidenceFile,
-    ReviewComment,
 )
 from .scoring import ScoredAnswer, commitment_scores, overall_score
 
@@ -47,42 +45,6 @@ EVIDENCE_TYPES = {
 }
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 MAX_LINKS = 20
-
-
-# --- Cycles ------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def cycle_create(*, name: str, rubric: Rubric, opens_on: date, closes_on: date, by: User) -> Cycle:
-    """A new cycle, not yet open, bound to a published rubric."""
-    if rubric.status != Rubric.Status.PUBLISHED:
-        raise ValidationError({"rubric": "Only a published rubric can be chosen for a cycle."})
-    if closes_on < opens_on:
-        raise ValidationError({"closes_on": "A cycle closes on or after the day it opens."})
-    if Cycle.objects.filter(name=name).exists():
-        raise ValidationError({"name": f"A cycle named {name} exists already."})
-    cycle = Cycle.objects.create(name=name, rubric=rubric, opens_on=opens_on, closes_on=closes_on)
-    audit_log(action="cycle.create", actor=by, target=cycle, detail={"name": name})
-    return cycle
-
-
-@transaction.atomic
-def cycle_set_status(*, cycle: Cycle, status: str, by: User) -> Cycle:
-    """Open a cycle (organizations may start assessments) or close it."""
-    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-    allowed = {
-        Cycle.Status.DRAFT: {Cycle.Status.OPEN},
-        Cycle.Status.OPEN: {Cycle.Status.CLOSED},
-        Cycle.Status.CLOSED: {Cycle.Status.OPEN},
-    }
-    if status not in allowed[Cycle.Status(cycle.status)]:
-        raise ValidationError(
-            f"A {cycle.get_status_display().lower()} cycle cannot become {status}."
-        )
-    cycle.status = status
-    cycle.save(update_fields=["status"])
-    audit_log(action=f"cycle.{status}", actor=by, target=cycle)
-    return cycle
 
 
 # --- Starting, with learning carried from the last cycle ----------------------------------------
@@ -120,7 +82,7 @@ def assessment_start(
         created_by=by,
         carried_from=source if carry_forward else None,
     )
-    _save(assessment, by)
+    save_with_author(assessment, by)
     criteria = list(
         Criterion.objects.filter(commitment__rubric_id=cycle.rubric_id).select_related("commitment")
     )
@@ -311,7 +273,7 @@ def answers_save(
         row.answered_by = by
         row.updated_at = now
         row.version += 1
-        _save(
+        save_with_author(
             row,
             by,
             update_fields=[*values, "carried_forward", "answered_by", "updated_at", "version"],
@@ -338,7 +300,9 @@ def answer_confirm(*, answer: Answer, by: User) -> Answer:
         answer.version += 1
         answer.answered_by = by
         answer.updated_at = timezone.now()
-        _save(answer, by, update_fields=["carried_forward", "version", "answered_by", "updated_at"])
+        save_with_author(
+            answer, by, update_fields=["carried_forward", "version", "answered_by", "updated_at"]
+        )
     return answer
 
 
@@ -432,7 +396,7 @@ def assignment_set(
     assignment = current or Assignment(assessment=assessment, commitment=commitment)
     assignment.membership = membership
     assignment.assigned_by = by
-    _save(assignment, by)
+    save_with_author(assignment, by)
     audit_log(
         action="assignment.set",
         actor=by,
@@ -515,7 +479,7 @@ def action_item_save(
     item.due_date = data.due_date
     item.status = data.status
     item.carried_forward = False
-    _save(item, by)
+    save_with_author(item, by)
     audit_log(
         action="action.save",
         actor=by,
@@ -599,63 +563,12 @@ def assessment_submit(*, assessment: Assessment, by: User) -> Assessment:
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at = timezone.now()
     assessment.submitted_by = by
-    _save(assessment, by, update_fields=["status", "submitted_at", "submitted_by"])
+    save_with_author(assessment, by, update_fields=["status", "submitted_at", "submitted_by"])
     commitment_scores_store(assessment=assessment)
     audit_log(
         action="assessment.submit",
         actor=by,
         target=assessment,
         organization=assessment.organization,
-    )
-    return assessment
-
-
-@transaction.atomic
-def assessment_accept(*, assessment: Assessment, by: User) -> Assessment:
-    """Staff accept a submitted assessment: it stays read-only for good."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if assessment.status != Assessment.Status.SUBMITTED:
-        raise ValidationError("Only a submitted assessment can be accepted.")
-    assessment.status = Assessment.Status.ACCEPTED
-    assessment.reviewed_at = timezone.now()
-    assessment.reviewed_by = by
-    _save(assessment, by, update_fields=["status", "reviewed_at", "reviewed_by"])
-    audit_log(
-        action="assessment.accept",
-        actor=by,
-        target=assessment,
-        organization=assessment.organization,
-    )
-    return assessment
-
-
-@transaction.atomic
-def assessment_return(
-    *, assessment: Assessment, by: User, comments: Mapping[Commitment | None, str]
-) -> Assessment:
-    """Staff return a submitted assessment with comments (per commitment, or general)."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if assessment.status != Assessment.Status.SUBMITTED:
-        raise ValidationError("Only a submitted assessment can be returned.")
-    written = {c: body.strip() for c, body in comments.items() if body.strip()}
-    if not written:
-        raise ValidationError("Say what needs to change: write at least one comment.")
-    for commitment in written:
-        if commitment is not None and commitment.rubric_id != assessment.cycle.rubric_id:
-            raise ValidationError("A comment names a commitment of another rubric.")
-    ReviewComment.objects.bulk_create(
-        ReviewComment(assessment=assessment, commitment=c, body=body, author=by)
-        for c, body in written.items()
-    )
-    assessment.status = Assessment.Status.RETURNED
-    assessment.reviewed_at = timezone.now()
-    assessment.reviewed_by = by
-    _save(assessment, by, update_fields=["status", "reviewed_at", "reviewed_by"])
-    audit_log(
-        action="assessment.return",
-        actor=by,
-        target=assessment,
-        organization=assessment.organization,
-        detail={"comments": len(written)},
     )
     return assessment

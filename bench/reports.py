@@ -55,7 +55,8 @@ def main() -> None:
     from assessments.models import Assessment, Cycle
     from reports.images import warm_up
     from reports.models import Report
-    from reports.services import maturity_fingerprint, report_build
+    from reports.pipeline import report_build
+    from reports.services import maturity_fingerprint
 
     settings.MEDIA_ROOT = ROOT / "var" / "bench-media"
     cycle = Cycle.objects.order_by("-opens_on").first()

@@ -32,7 +32,8 @@ def main() -> None:
     from assessments.models import Assessment, Cycle
     from lhs_assess.celery import app
     from reports.models import Report
-    from reports.services import maturity_fingerprint, report_send
+    from reports.services import maturity_fingerprint
+    from reports.tasks import report_send
 
     cycle = Cycle.objects.order_by("-opens_on").first()
     pool = list(

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from lhs_assess.history import save_with_author as _save
+from lhs_assess.history import save_with_author
 from organizations.models import User
 
 from .models import (
@@ -41,9 +41,9 @@ def _create_from_spec(spec: RubricSpec, by: User | None) -> Rubric:
         description=spec.description,
         attribution=spec.attribution,
     )
-    _save(rubric, by)
+    save_with_author(rubric, by)
     for lv in spec.levels:
-        _save(
+        save_with_author(
             MaturityLevel(rubric=rubric, level=lv.level, name=lv.name, description=lv.description),
             by,
         )
@@ -56,7 +56,7 @@ def _create_from_spec(spec: RubricSpec, by: User | None) -> Rubric:
             definition=c.definition,
             guidance=c.guidance,
         )
-        _save(commitment, by)
+        save_with_author(commitment, by)
         for cr_order, cr in enumerate(c.criteria, start=1):
             criterion = Criterion(
                 commitment=commitment,
@@ -67,9 +67,9 @@ def _create_from_spec(spec: RubricSpec, by: User | None) -> Rubric:
                 evidence_hint=cr.evidence_hint,
                 weight=cr.weight,
             )
-            _save(criterion, by)
+            save_with_author(criterion, by)
             for level, text in cr.descriptors.items():
-                _save(LevelDescriptor(criterion=criterion, level=level, text=text), by)
+                save_with_author(LevelDescriptor(criterion=criterion, level=level, text=text), by)
     return rubric
 
 
@@ -114,7 +114,7 @@ def _update_texts(rubric: Rubric, spec: RubricSpec, by: User | None) -> int:
         if fields:
             for f in fields:
                 setattr(instance, f, values[f])
-            _save(instance, by, update_fields=fields)
+            save_with_author(instance, by, update_fields=fields)
             changed += len(fields)
 
     apply(
@@ -210,7 +210,7 @@ def rubric_publish(*, rubric: Rubric, by: User | None = None) -> Rubric:
         raise ValidationError(problems)
     rubric.status = Rubric.Status.PUBLISHED
     rubric.published_at = timezone.now()
-    _save(rubric, by, update_fields=["status", "published_at"])
+    save_with_author(rubric, by, update_fields=["status", "published_at"])
     return rubric
 
 
@@ -221,7 +221,7 @@ def rubric_retire(*, rubric: Rubric, by: User | None = None) -> Rubric:
     if rubric.status != Rubric.Status.PUBLISHED:
         raise ValidationError(f"{rubric} is not published; only a published rubric can be retired.")
     rubric.status = Rubric.Status.RETIRED
-    _save(rubric, by, update_fields=["status"])
+    save_with_author(rubric, by, update_fields=["status"])
     return rubric
 
 

@@ -14,7 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("organizations/", include("organizations.urls")),
     path("assessments/", include("assessments.urls")),
-    path("consortium/", include("assessments.staff_urls")),
+    path("consortium/", include("consortium.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -175,7 +175,7 @@ def require_audit_reader(user: AnyUser) -> None:
 EDITOR_ROLES = (Membership.Role.LEAD, Membership.Role.CONTRIBUTOR)
 
 
-def _visible_assessments(user: AnyUser) -> "QuerySet[Assessment]":
+def visible_assessments(user: AnyUser) -> "QuerySet[Assessment]":
     from assessments.models import Assessment
 
     qs = Assessment.objects.select_related("organization", "cycle__rubric")
@@ -189,7 +189,7 @@ def _visible_assessments(user: AnyUser) -> "QuerySet[Assessment]":
 
 def assessment_for_user(*, user: AnyUser, pk: int, for_write: bool = False) -> "Assessment":
     """The assessment `pk` if `user` may see it; 404 otherwise, 403 if they may not write it."""
-    assessment = get_object_or_404(_visible_assessments(user), pk=pk)
+    assessment = get_object_or_404(visible_assessments(user), pk=pk)
     if for_write:
         require_role(user=user, organization=assessment.organization, roles=EDITOR_ROLES)
     return assessment
@@ -336,7 +336,7 @@ def report_for_user(*, user: AnyUser, pk: int) -> "Report":
     report; 404 for every other id."""
     from reports.models import Report
 
-    mine = Q(kind=Report.Kind.MATURITY, assessment__in=_visible_assessments(user).values("pk"))
+    mine = Q(kind=Report.Kind.MATURITY, assessment__in=visible_assessments(user).values("pk"))
     if user_is_staff(user):
         mine |= Q(kind=Report.Kind.CONSORTIUM)
     return get_object_or_404(

@@ -134,17 +134,31 @@ def trend(*, cycles: Sequence[str], series: Mapping[str, Sequence[float | None]]
     return _layout(fig, "Scores across cycles")
 
 
-def score_boxes(*, boxes: Sequence[tuple[str, float, float, float, float, float]]) -> go.Figure:
-    """One box per commitment from numbers the database computed: (label, min, q1, median,
-    q3, max). Whiskers reach min and max, so no point is drawn as an outlier."""
+@dataclass(frozen=True)
+class Box:
+    """One commitment's scores in a cycle: five numbers the database computed, and how many
+    organizations."""
+
+    code: str
+    name: str
+    count: int
+    min: float
+    q1: float
+    median: float
+    q3: float
+    max: float
+
+
+def score_boxes(*, boxes: Sequence[Box]) -> go.Figure:
+    """One box per commitment. Whiskers reach min and max, so no point is drawn as an outlier."""
     fig = go.Figure(
         go.Box(
-            x=[b[0] for b in boxes],
-            lowerfence=[b[1] for b in boxes],
-            q1=[b[2] for b in boxes],
-            median=[b[3] for b in boxes],
-            q3=[b[4] for b in boxes],
-            upperfence=[b[5] for b in boxes],
+            x=[b.code for b in boxes],
+            lowerfence=[b.min for b in boxes],
+            q1=[b.q1 for b in boxes],
+            median=[b.median for b in boxes],
+            q3=[b.q3 for b in boxes],
+            upperfence=[b.max for b in boxes],
             marker_color=ORG_COLOUR,
             name="Scores",
         )

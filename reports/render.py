@@ -3,15 +3,17 @@
 import base64
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 import plotly.graph_objects as go
 import xlsxwriter
 from django.template.loader import render_to_string
 
 from . import charts
-from .selectors import MaturityNumbers
+from .selectors import MaturityChartNumbers, MaturityNumbers
 
 # Spreadsheet cells that begin with these are read as formulas; such text gets a leading '.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -24,63 +26,21 @@ class Chart:
     figure: go.Figure
 
 
-def peer_for_charts(numbers: MaturityNumbers) -> tuple[str, dict[str, charts.Quartiles] | None]:
-    """The narrowest peer group that may be shown (type, then size, region, all)."""
-    for key in ("type", "size", "region", "all"):
-        group = next((g for g in numbers.peers if g.key == key), None)
-        if group is not None and group.quartiles:
-            return group.label, group.quartiles
-    return "", None
-
-
-def maturity_charts(numbers: MaturityNumbers) -> list[Chart]:
-    """The report's figures, from its numbers."""
-    names = {c.code: c.name for c in numbers.commitments}
-    scores = {c.name: c.score for c in numbers.commitments}
-    label, quartiles = peer_for_charts(numbers)
-    by_name = {names[code]: q for code, q in (quartiles or {}).items() if code in names}
+def maturity_charts(c: MaturityChartNumbers) -> list[Chart]:
+    """The maturity report's figures, from numbers the selectors shaped for them."""
     result = [
-        Chart(
-            "radar",
-            "Maturity by commitment",
-            charts.radar(
-                scores=scores,
-                peer_median={n: q.median for n, q in by_name.items()} if by_name else None,
-                peer_label=f"Peer median: {label}" if label else "Peer median",
-            ),
-        ),
+        Chart("radar", "Maturity by commitment", charts.radar(
+            scores=c.scores, peer_median=c.peer_median, peer_label=c.peer_label)),
         Chart("bars", "Your scores against your peers", charts.bars_with_band(
-            scores=scores, peers=by_name or None)),
+            scores=c.scores, peers=c.peers)),
+        Chart("heatmap", "Level of every criterion", charts.criterion_heatmap(
+            rows=c.heatmap.rows, columns=c.heatmap.columns, levels=c.heatmap.levels,
+            labels=c.heatmap.labels)),
     ]  # fmt: skip
-    columns = max((sum(1 for cr in numbers.criteria if cr.commitment_code == c.code)
-                   for c in numbers.commitments), default=0)  # fmt: skip
-    levels: list[list[int | None]] = []
-    labels: list[list[str]] = []
-    for c in numbers.commitments:
-        row = [cr for cr in numbers.criteria if cr.commitment_code == c.code]
-        levels.append([cr.level for cr in row] + [None] * (columns - len(row)))
-        labels.append(
-            [f"{cr.code}: {cr.level if cr.level else 'N/A'}" for cr in row]
-            + [""] * (columns - len(row))
-        )
-    result.append(
-        Chart(
-            "heatmap",
-            "Level of every criterion",
-            charts.criterion_heatmap(
-                rows=[c.name for c in numbers.commitments],
-                columns=[f"Criterion {i}" for i in range(1, columns + 1)],
-                levels=levels,
-                labels=labels,
-            ),
-        )
-    )
-    if len(numbers.trend_cycles) > 1:
+    if len(c.trend_cycles) > 1:
         result.append(
             Chart(
-                "trend",
-                "Scores across cycles",
-                charts.trend(cycles=numbers.trend_cycles, series=numbers.trend),
+                "trend", "Scores across cycles", charts.trend(cycles=c.trend_cycles, series=c.trend)
             )
         )
     return result
@@ -90,15 +50,15 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def render_document(numbers: MaturityNumbers, images: Sequence[tuple[Chart, str]]) -> str:
+def images(drawn: Sequence[tuple[Chart, str]]) -> list[dict[str, object]]:
+    """Each chart with its SVG as a data URI, for a printable document's <img> tags."""
+    return [{"chart": c, "src": data_uri(svg)} for c, svg in drawn]
+
+
+def render_document(numbers: MaturityNumbers, drawn: Sequence[tuple[Chart, str]]) -> str:
     """The report as one HTML document with its charts as images: for the PDF and for download."""
     return render_to_string(
-        "reports/maturity_document.html",
-        {
-            "n": numbers,
-            "charts": [{"chart": c, "src": data_uri(svg)} for c, svg in images],
-            "peer_label": peer_for_charts(numbers)[0],
-        },
+        "reports/maturity_document.html", {"n": numbers, "charts": images(drawn)}
     )
 
 
@@ -118,12 +78,7 @@ def render_page_body(numbers: MaturityNumbers, charts_: Sequence[Chart]) -> str:
     """The report page's content (interactive charts, tables), rendered once at build time."""
     return render_to_string(
         "reports/_report_body.html",
-        {
-            "n": numbers,
-            "interactive": True,
-            "charts": interactive_charts(charts_),
-            "peer_label": peer_for_charts(numbers)[0],
-        },
+        {"n": numbers, "interactive": True, "charts": interactive_charts(charts_)},
     )
 
 
@@ -149,6 +104,22 @@ def safe_cell(value: object) -> object:
     return value
 
 
+def write_rows(ws: Any, rows: Iterable[Sequence[object]], *, header_format: Any = None) -> None:
+    """Rows into a worksheet from its first row, text neutralised, the first row in
+    `header_format`; rows are written in order, so constant-memory workbooks accept them."""
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            cell = safe_cell(value)
+            if isinstance(cell, str):
+                ws.write_string(i, j, cell, header_format if i == 0 else None)
+            elif cell is None:
+                ws.write_blank(i, j, None)
+            elif isinstance(cell, int | float | Decimal):
+                ws.write_number(i, j, cell)
+            else:
+                ws.write(i, j, cell)
+
+
 def render_xlsx(numbers: MaturityNumbers) -> bytes:
     """Scores, every answer with its evidence, the plan, peer figures and what changed."""
     buffer = io.BytesIO()
@@ -156,17 +127,7 @@ def render_xlsx(numbers: MaturityNumbers) -> bytes:
     bold = book.add_format({"bold": True})
 
     def sheet(name: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-        ws = book.add_worksheet(name)
-        ws.write_row(0, 0, header, bold)
-        for i, row in enumerate(rows, start=1):
-            for j, value in enumerate(row):
-                cell = safe_cell(value)
-                if isinstance(cell, str):
-                    ws.write_string(i, j, cell)
-                elif cell is None:
-                    ws.write_blank(i, j, None)
-                else:
-                    ws.write(i, j, cell)
+        write_rows(book.add_worksheet(name), [header, *rows], header_format=bold)
 
     sheet(
         "Scores",

@@ -7,21 +7,22 @@ organization ever leaves this module.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from assessments.models import ActionItem, Answer, Assessment, CommitmentScore
 from commitments.models import Commitment
+from organizations import access
+from organizations.access import AnyUser
 
 from .aggregates import Percentile
 from .charts import Quartiles
-
-if TYPE_CHECKING:
-    from .models import Report
+from .models import Report
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,80 @@ class MaturityNumbers:
     changes: list[Change] = field(default_factory=list)
     weakest: list[str] = field(default_factory=list)
     plan: list[PlanRow] = field(default_factory=list)
+
+    @property
+    def peer_shown(self) -> PeerGroup | None:
+        """The narrowest peer group that may be shown (type, then size, region, all)."""
+        for key in ("type", "size", "region", "all"):
+            group = next((g for g in self.peers if g.key == key), None)
+            if group is not None and group.quartiles:
+                return group
+        return None
+
+    @property
+    def peer_label(self) -> str:
+        group = self.peer_shown
+        return group.label if group is not None else ""
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    rows: list[str]
+    columns: list[str]
+    levels: list[list[int | None]]
+    labels: list[list[str]]
+
+
+@dataclass(frozen=True)
+class MaturityChartNumbers:
+    """What the maturity report's figures draw, keyed by commitment name as they are shown."""
+
+    scores: dict[str, float | None]
+    peers: dict[str, Quartiles] | None
+    peer_label: str
+    heatmap: HeatMap
+    trend_cycles: list[str]
+    trend: dict[str, list[float | None]]
+
+    @property
+    def peer_median(self) -> dict[str, float] | None:
+        return {n: q.median for n, q in self.peers.items()} if self.peers else None
+
+
+def maturity_chart_numbers(numbers: MaturityNumbers) -> MaturityChartNumbers:
+    """The report's numbers shaped for its figures: names for codes, a padded heat map."""
+    names = {c.code: c.name for c in numbers.commitments}
+    group = numbers.peer_shown
+    quartiles = group.quartiles if group is not None else None
+    peers = {names[code]: q for code, q in (quartiles or {}).items() if code in names}
+    by_commitment = {
+        c.code: [cr for cr in numbers.criteria if cr.commitment_code == c.code]
+        for c in numbers.commitments
+    }
+    columns = max((len(row) for row in by_commitment.values()), default=0)
+    padding: list[list[int | None]] = [
+        [None] * (columns - len(row)) for row in by_commitment.values()
+    ]
+    heatmap = HeatMap(
+        rows=[c.name for c in numbers.commitments],
+        columns=[f"Criterion {i}" for i in range(1, columns + 1)],
+        levels=[
+            [cr.level for cr in row] + pad
+            for row, pad in zip(by_commitment.values(), padding, strict=True)
+        ],
+        labels=[
+            [f"{cr.code}: {cr.level if cr.level else 'N/A'}" for cr in row] + [""] * len(pad)
+            for row, pad in zip(by_commitment.values(), padding, strict=True)
+        ],
+    )
+    return MaturityChartNumbers(
+        scores={c.name: c.score for c in numbers.commitments},
+        peers=peers or None,
+        peer_label=f"Peer median: {numbers.peer_label}" if numbers.peer_label else "Peer median",
+        heatmap=heatmap,
+        trend_cycles=numbers.trend_cycles,
+        trend=numbers.trend,
+    )
 
 
 def _f(value: Decimal | float | None) -> float | None:
@@ -254,12 +329,35 @@ def _add_plan(numbers: MaturityNumbers, assessment: Assessment) -> None:
     ]  # fmt: skip
 
 
-def latest_report(*, assessment: Assessment) -> "Report | None":
+def latest_report(*, assessment: Assessment) -> Report | None:
     """The assessment's newest maturity report, whatever its status."""
-    from .models import Report
-
     return (
         Report.objects.filter(kind=Report.Kind.MATURITY, assessment=assessment)
         .order_by("-created_at", "-id")
         .first()
+    )
+
+
+def reports_left_queued(*, older_than: timedelta) -> list[int]:
+    """Reports still queued after `older_than`: the broker was down or lost the message."""
+    cutoff = timezone.now() - older_than
+    return list(
+        Report.objects.filter(status=Report.Status.QUEUED, created_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def report_for_user(*, user: AnyUser, pk: int) -> Report:
+    """A maturity report whose assessment the person may see, or (for staff) a consortium
+    report; 404 for every other id."""
+    visible = Q(
+        kind=Report.Kind.MATURITY, assessment__in=access.visible_assessments(user).values("pk")
+    )
+    if access.user_is_staff(user):
+        visible |= Q(kind=Report.Kind.CONSORTIUM)
+    return get_object_or_404(
+        Report.objects.select_related("assessment__organization", "assessment__cycle"),
+        visible,
+        pk=pk,
     )

@@ -11,11 +11,11 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from organizations.access import assessment_for_user, report_for_user
+from organizations.access import assessment_for_user
 
 from .models import Report
 from .render import interactive_charts, maturity_charts
-from .selectors import latest_report, maturity_numbers
+from .selectors import latest_report, maturity_chart_numbers, maturity_numbers, report_for_user
 from .services import report_request, report_retry
 
 FILES = {"html": "html_file", "pdf": "pdf_file", "xlsx": "xlsx_file"}
@@ -45,7 +45,7 @@ def for_assessment(request: HttpRequest, pk: int) -> HttpResponse:
             context |= {
                 "n": numbers,
                 "interactive": True,
-                "charts": interactive_charts(maturity_charts(numbers)),
+                "charts": interactive_charts(maturity_charts(maturity_chart_numbers(numbers))),
             }
     return render(request, "reports/for_assessment.html", context)
 

@@ -3,9 +3,10 @@
 from datetime import date
 
 from assessments.models import Answer, Assessment, Cycle
-from assessments.services import assessment_start, assessment_submit, cycle_create, cycle_set_status
+from assessments.services import assessment_start, assessment_submit
 from commitments.models import Rubric
 from commitments.tests.factories import make_rubric
+from consortium.services import cycle_create, cycle_set_status
 from organizations.models import Organization, User
 
 

@@ -9,15 +9,10 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Answer, Assessment, CommitmentScore
-from assessments.services import (
-    answers_save,
-    assessment_return,
-    assessment_start,
-    assessment_submit,
-    assignment_set,
-)
+from assessments.services import answers_save, assessment_start, assessment_submit, assignment_set
 from assessments.tests.factories import answer, answer_all, evidence, started, submitted
 from commitments.models import Criterion
+from consortium.services import assessment_return
 from organizations.models import Organization
 
 from .conftest import Cast

@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment, CommitmentScore, Cycle
-from assessments.services import assessment_accept, assessment_start
-from assessments.staff_dashboard import Box, DashboardFilters, score_boxes
+from assessments.services import assessment_start
 from commitments.models import Commitment
 from commitments.tests.factories import make_rubric
+from consortium.dashboard import Box, DashboardFilters, score_boxes
+from consortium.services import assessment_accept
 from organizations.models import Organization
 from reports.tests.consortium import build, open_cycle, organization_with_lead
 

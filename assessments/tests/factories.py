@@ -11,12 +11,11 @@ from assessments.services import (
     answers_save,
     assessment_start,
     assessment_submit,
-    cycle_create,
-    cycle_set_status,
     evidence_file_add,
 )
 from commitments.models import Rubric
 from commitments.tests.factories import make_rubric
+from consortium.services import cycle_create, cycle_set_status
 from organizations.models import Organization, User
 
 _names = itertools.count(1)

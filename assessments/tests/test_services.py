@@ -17,18 +17,15 @@ from assessments.services import (
     answer_confirm,
     answers_missing,
     answers_save,
-    assessment_accept,
-    assessment_return,
     assessment_start,
     assessment_submit,
     assignment_set,
-    cycle_create,
-    cycle_set_status,
     evidence_file_add,
 )
 from commitments.models import Commitment, Criterion, Rubric
 from commitments.services import rubric_clone, rubric_publish
 from commitments.tests.factories import make_rubric
+from consortium.services import assessment_accept, assessment_return, cycle_create, cycle_set_status
 from organizations.models import AuditEvent, Membership, Organization, User
 from organizations.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 

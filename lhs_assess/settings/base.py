@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "commitments",
     "assessments",
     "reports",
+    "consortium",
 ]
 
 MIDDLEWARE = [
@@ -240,9 +241,12 @@ EMAIL_BACKEND = env.str(
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="lhs-assess@localhost")
 
-# Fault injection for the crash-recovery tests only: a pause (seconds) before a report's
-# files are written, so a test can kill the worker mid-build. Never set in production.
-REPORTS_PAUSE_BEFORE_WRITE = env.float("REPORTS_PAUSE_BEFORE_WRITE", default=0.0)
+# Report kinds and their builders (reports.pipeline.ReportKind): an app above `reports` adds
+# its kind here, so the pipeline builds it without importing that app.
+REPORT_KINDS = {
+    "maturity": "reports.maturity.MaturityReport",
+    "consortium": "consortium.report.ConsortiumReport",
+}
 
 # Peer figures are shown only for groups of at least this many organizations.
 PEER_MIN_GROUP_SIZE = env.int("PEER_MIN_GROUP_SIZE", default=5)

@@ -3,16 +3,10 @@
 import datetime
 
 from assessments.models import Assessment, Cycle
-from assessments.services import (
-    AnswerInput,
-    answers_save,
-    assessment_start,
-    assessment_submit,
-    cycle_create,
-    cycle_set_status,
-)
+from assessments.services import AnswerInput, answers_save, assessment_start, assessment_submit
 from commitments.models import Rubric
 from commitments.tests.factories import make_rubric
+from consortium.services import cycle_create, cycle_set_status
 from organizations.models import Membership, Organization, User
 from organizations.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 

@@ -21,9 +21,12 @@ from assessments.services import (
 )
 from commitments.models import Rubric
 from commitments.tests.factories import make_rubric
-from reports import services
+from reports import pipeline
+from reports.images import ChartImageError
 from reports.models import Report
-from reports.services import report_build, report_request, report_retry, reports_resend_stale
+from reports.pipeline import report_build
+from reports.services import report_request, report_retry
+from reports.tasks import reports_resend_stale
 
 from . import consortium
 
@@ -125,9 +128,9 @@ def test_a_failure_is_recorded_with_its_message_and_a_retry_succeeds(
     submitted, django_capture_on_commit_callbacks, monkeypatch, chromium: None
 ) -> None:
     def broken(*args: object, **kwargs: object) -> bytes:
-        raise services.ChartImageError("Chart images need Chromium on the machine.")
+        raise ChartImageError("Chart images need Chromium on the machine.")
 
-    monkeypatch.setattr(services, "figures_to_svg", broken)
+    monkeypatch.setattr(pipeline, "figures_to_svg", broken)
     report = _request(submitted, django_capture_on_commit_callbacks)
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED
@@ -194,33 +197,3 @@ def test_the_real_rubric_report_holds_all_ten_commitment_scores(
     assert sorted({f"{v:.2f}" for v in rows.values()}) == ["1.00", "2.00", "3.00", "4.00", "5.00"]
     for value in ("1.00", "2.00", "3.00", "4.00", "5.00"):
         assert value in text
-
-
-def test_a_consortium_report_is_built_with_the_field_s_figures_and_names_no_one(
-    django_capture_on_commit_callbacks, chromium: None, client
-) -> None:
-    from assessments.staff_dashboard import DashboardFilters
-    from organizations.tests.factories import UserFactory, staff_user
-    from reports.services import consortium_report_request
-
-    _, cycle, assessments = consortium.build()
-    staff = staff_user(email="staff@consortium.test")
-    filters = DashboardFilters(cycle=cycle, region="midwest")
-    with django_capture_on_commit_callbacks(execute=True):
-        report = consortium_report_request(filters=filters, by=staff)
-    report.refresh_from_db()
-    assert report.status == Report.Status.READY, report.error
-    text = " ".join(page.extract_text() for page in PdfReader(report.pdf_file.path).pages)
-    assert "Consortium report: cycle 2026" in text
-    # c1 over the five: 1.00, 2.00, 3.00, 4.00, 4.14 -> median 3.00, lowest 1.00, highest 4.14
-    assert "4.14" in text
-    assert "3.00" in text
-    for a in assessments:
-        assert a.organization.name not in text  # the PDF names no organization
-    book = openpyxl.load_workbook(io.BytesIO(report.xlsx_file.read()), read_only=True)
-    assert len(list(book.active.iter_rows(min_row=2))) == 5  # staff's spreadsheet lists them
-    with django_capture_on_commit_callbacks(execute=True):
-        assert consortium_report_request(filters=filters, by=staff).pk == report.pk  # reused
-    member = UserFactory()
-    client.force_login(member)
-    assert client.get(f"/reports/{report.pk}/pdf/").status_code == 404

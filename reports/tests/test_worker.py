@@ -22,7 +22,8 @@ from django.utils import timezone
 from conftest import REQUIRE_SERVICES, point_celery_at, start_celery_worker, stop_process
 from lhs_assess.celery import app
 from reports.models import Report
-from reports.services import report_request, reports_resend_stale
+from reports.services import report_request
+from reports.tasks import reports_resend_stale
 
 from . import consortium
 
@@ -141,8 +142,13 @@ def test_a_worker_killed_mid_build_leaves_the_report_to_another_worker(
 ) -> None:
     # Short visibility timeout so Redis hands the unacknowledged message on quickly; a pause
     # before the files are written gives the test time to kill the first worker.
-    slow = {"CELERY_VISIBILITY_TIMEOUT": "3", "REPORTS_PAUSE_BEFORE_WRITE": "30"}
-    first = start_celery_worker(broker_url=private_redis.url, name="doomed", extra_env=slow)
+    slow = {"CELERY_VISIBILITY_TIMEOUT": "3", "REPORT_PAUSE_SECONDS": "30"}
+    first = start_celery_worker(
+        broker_url=private_redis.url,
+        name="doomed",
+        extra_env=slow,
+        app_module="reports.tests.slow_worker",
+    )
     second = None
     try:
         _, _, assessments = consortium.build()

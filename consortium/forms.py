@@ -5,12 +5,12 @@ from typing import Any
 
 from django import forms
 
+from assessments.models import Assessment, Cycle
 from commitments.models import Commitment, Rubric
 from organizations.models import Organization
 
-from .models import Assessment, Cycle
-from .staff_dashboard import NOT_STARTED, DashboardFilters
-from .staff_selectors import rubrics_for_new_cycle
+from .dashboard import NOT_STARTED, DashboardFilters
+from .selectors import rubrics_for_new_cycle
 
 
 class DateInput(forms.DateInput):

@@ -8,9 +8,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
+from assessments.models import ActionItem, Answer, Assessment, CommitmentScore, Cycle, ReviewComment
 from commitments.models import Commitment, Criterion, MaturityLevel, Rubric
-
-from .models import ActionItem, Answer, Assessment, CommitmentScore, Cycle, ReviewComment
 
 
 def cycles_with_counts() -> QuerySet[Cycle]:

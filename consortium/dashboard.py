@@ -14,11 +14,11 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 
+from assessments.models import Answer, Assessment, CommitmentScore, Cycle
 from commitments.models import Commitment
 from organizations.models import Organization
 from reports.aggregates import Percentile
-
-from .models import Answer, Assessment, CommitmentScore, Cycle
+from reports.charts import Box
 
 NOT_STARTED = "not_started"
 SORTS = ("name", "score")
@@ -99,20 +99,6 @@ def status_counts(filters: DashboardFilters) -> dict[str, int]:
 
 
 # --- Distribution --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Box:
-    """One commitment's scores in the cycle: five numbers and how many organizations."""
-
-    code: str
-    name: str
-    count: int
-    min: float
-    q1: float
-    median: float
-    q3: float
-    max: float
 
 
 def score_boxes(filters: DashboardFilters) -> list[Box]:

@@ -13,9 +13,8 @@ import xlsxwriter
 from django.utils import timezone
 from django.utils.text import slugify
 
-from reports.render import safe_cell
-
-from .models import Cycle
+from assessments.models import Cycle
+from reports.render import safe_cell, write_rows
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,17 +43,13 @@ def xlsx_file(rows: Iterable[list[Any]], *, sheet: str) -> IO[bytes]:
     """A workbook written row by row (constant_memory), returned as an open temporary file."""
     out = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
     book = xlsxwriter.Workbook(out, {"constant_memory": True})
-    bold = book.add_format({"bold": True})
-    ws = book.add_worksheet(sheet)
-    for i, row in enumerate(rows):
-        for j, value in enumerate(row):
-            cell = safe_cell(value)
-            if isinstance(cell, str):
-                ws.write_string(i, j, cell, bold if i == 0 else None)
-            elif cell is None:
-                ws.write_blank(i, j, None)
-            else:
-                ws.write_number(i, j, cell)
+    write_rows(book.add_worksheet(sheet), rows, header_format=book.add_format({"bold": True}))
     book.close()
     out.seek(0)
     return out
+
+
+def xlsx_bytes(rows: Iterable[list[Any]], *, sheet: str) -> bytes:
+    """The same workbook as bytes, for a report's stored file."""
+    with xlsx_file(rows, sheet=sheet) as out:
+        return out.read()

@@ -25,13 +25,15 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessments.models import Assessment, Cycle
 from organizations import access
 from organizations.models import User
 from reports import charts
+from reports.selectors import report_for_user
 
-from . import services, staff_dashboard, staff_exports, staff_selectors
-from .models import Assessment, Cycle
-from .staff_forms import CycleForm, CycleStatusForm, DashboardFilterForm, ReturnForm
+from . import dashboard as figures
+from . import exports, selectors, services
+from .forms import CycleForm, CycleStatusForm, DashboardFilterForm, ReturnForm
 
 QUEUE_PAGE_SIZE = 50
 
@@ -50,7 +52,7 @@ def _user(request: HttpRequest) -> User:
 @require_GET
 def cycle_list(request: HttpRequest) -> HttpResponse:
     access.require_cycle_manager(request.user)
-    cycles = staff_selectors.cycles_with_counts()
+    cycles = selectors.cycles_with_counts()
     return render(request, "consortium/cycle_list.html", {"cycles": cycles})
 
 
@@ -98,16 +100,14 @@ def cycle_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
     access.require_reviewer(request.user)
-    page = Paginator(staff_selectors.review_queue(), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(selectors.review_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "consortium/review_queue.html", {"page": page})
 
 
 def _review_page(
     request: HttpRequest, assessment: Assessment, form: ReturnForm | None = None, status: int = 200
 ) -> HttpResponse:
-    summary = staff_selectors.review_summary(assessment=assessment)
+    summary = selectors.review_summary(assessment=assessment)
     if form is None:
         form = ReturnForm(commitments=[c.commitment for c in summary.commitments])
     context = {
@@ -143,7 +143,7 @@ def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_return(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = access.assessment_for_reviewer(user=request.user, pk=pk)
-    commitments = staff_selectors.assessment_commitments(assessment=assessment)
+    commitments = selectors.assessment_commitments(assessment=assessment)
     form = ReturnForm(request.POST, commitments=commitments)
     if form.is_valid():
         try:
@@ -167,12 +167,12 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _dashboard_filters(
     request: HttpRequest, data: QueryDict | None = None
-) -> tuple[DashboardFilterForm, staff_dashboard.DashboardFilters]:
+) -> tuple[DashboardFilterForm, figures.DashboardFilters]:
     """Staff only (404 for others); the filters from the query string (or `data`), or 404
     with no cycle."""
     access.require_staff_or_404(request.user)
     given = request.GET if data is None else data
-    form = DashboardFilterForm(given or None, cycles=staff_dashboard.cycles())
+    form = DashboardFilterForm(given or None, cycles=figures.cycles())
     filters = form.filters()
     if filters is None:
         raise Http404("No cycle yet.")
@@ -189,19 +189,18 @@ def _figure(fig: Any) -> Any:
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, filters = _dashboard_filters(request)
     sort = request.GET.get("sort", "name")
-    board = staff_dashboard.dashboard(
+    board = figures.dashboard(
         filters=filters,
         cycles=form.cycles,
-        sort=sort if sort in staff_dashboard.SORTS else "name",
+        sort=sort if sort in figures.SORTS else "name",
         page=request.GET.get("page"),
         not_started_page=request.GET.get("np"),
     )
-    boxes = [(b.code, b.min, b.q1, b.median, b.q3, b.max) for b in board.boxes]
     context = {
         "form": form,
         "board": board,
         "sort": sort,
-        "box_figure": _figure(charts.score_boxes(boxes=boxes)),
+        "box_figure": _figure(charts.score_boxes(boxes=board.boxes)),
         "trend_figure": _figure(
             charts.median_trend(cycles=board.trend.cycles, series=board.trend.medians)
         ),
@@ -214,10 +213,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def export_scores(request: HttpRequest) -> HttpResponseBase:
     _, filters = _dashboard_filters(request)
     if request.GET.get("cycles") == "all":  # every cycle, for trend work in a spreadsheet
-        rows = staff_dashboard.score_export_rows_all_cycles(filters)
+        rows = figures.score_export_rows_all_cycles(filters)
         return _export(request, rows, kind="scores-all-cycles", cycle=filters.cycle)
-    commitments = staff_dashboard.cycle_commitments(filters.cycle)
-    rows = staff_dashboard.score_export_rows(filters, commitments)
+    commitments = figures.cycle_commitments(filters.cycle)
+    rows = figures.score_export_rows(filters, commitments)
     return _export(request, rows, kind="scores", cycle=filters.cycle)
 
 
@@ -225,7 +224,7 @@ def export_scores(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 def export_levels(request: HttpRequest) -> HttpResponseBase:
     _, filters = _dashboard_filters(request)
-    rows = staff_dashboard.level_export_rows(filters)
+    rows = figures.level_export_rows(filters)
     return _export(request, rows, kind="levels", cycle=filters.cycle)
 
 
@@ -233,17 +232,15 @@ def _export(
     request: HttpRequest, rows: Iterator[list[Any]], *, kind: str, cycle: Cycle
 ) -> HttpResponseBase:
     if request.GET.get("format") == "xlsx":
-        name = staff_exports.filename(kind=kind, cycle=cycle, extension="xlsx")
+        name = exports.filename(kind=kind, cycle=cycle, extension="xlsx")
         return FileResponse(
-            staff_exports.xlsx_file(rows, sheet=kind.capitalize()),
+            exports.xlsx_file(rows, sheet=kind.capitalize()),
             as_attachment=True,
             filename=name,
-            content_type=staff_exports.XLSX_TYPE,
+            content_type=exports.XLSX_TYPE,
         )
-    name = staff_exports.filename(kind=kind, cycle=cycle, extension="csv")
-    response = StreamingHttpResponse(
-        staff_exports.csv_lines(rows), content_type=staff_exports.CSV_TYPE
-    )
+    name = exports.filename(kind=kind, cycle=cycle, extension="csv")
+    response = StreamingHttpResponse(exports.csv_lines(rows), content_type=exports.CSV_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -252,10 +249,8 @@ def _export(
 @require_POST
 def consortium_report_request(request: HttpRequest) -> HttpResponse:
     """Build (or reuse) the consortium report for the filters the dashboard shows."""
-    from reports.services import consortium_report_request as request_report
-
     _, filters = _dashboard_filters(request, request.POST)
-    report = request_report(filters=filters, by=_user(request))
+    report = services.consortium_report_request(filters=filters, by=_user(request))
     return redirect("consortium:report", pk=report.pk)
 
 
@@ -263,7 +258,7 @@ def consortium_report_request(request: HttpRequest) -> HttpResponse:
 @require_GET
 def consortium_report(request: HttpRequest, pk: int) -> HttpResponse:
     access.require_staff_or_404(request.user)
-    report = access.report_for_user(user=request.user, pk=pk)
+    report = report_for_user(user=request.user, pk=pk)
     if report.cycle_id is None:
         raise Http404
     return render(request, "consortium/report.html", {"report": report})

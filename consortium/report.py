@@ -1,0 +1,106 @@
+"""The consortium report: the dashboard's figures for one set of filters, as a document.
+
+This is the consortium's part of the reports pipeline (`reports.pipeline.ReportKind`); it is
+named in the REPORT_KINDS setting, so `reports` builds it without importing this app.
+"""
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.text import slugify
+
+from assessments.models import Cycle
+from reports import charts
+from reports.models import Report
+from reports.pipeline import ReportKind
+from reports.render import Chart, images
+from reports.services import fingerprint_of, submissions_of
+
+from . import dashboard
+from .exports import xlsx_bytes
+
+
+def filter_values(filters: dashboard.DashboardFilters) -> dict[str, str]:
+    """The filters as stored with the report: everything but the cycle, which is its own field."""
+    values = asdict(filters)
+    del values["cycle"]
+    return values
+
+
+def consortium_fingerprint(*, filters: dashboard.DashboardFilters) -> str:
+    """What a consortium report depends on: the cycle, the filters and the submissions."""
+    return fingerprint_of(
+        {
+            "kind": Report.Kind.CONSORTIUM,
+            "cycle": filters.cycle.pk,
+            "filters": filter_values(filters),
+            "submissions": submissions_of(cycle_id=filters.cycle.pk),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class ConsortiumNumbers:
+    cycle: Cycle
+    filters: dashboard.DashboardFilters
+    counts: dict[str, int]
+    boxes: list[charts.Box]
+    trend: dashboard.Trend
+    weakest: list[dashboard.Highlight]
+    improving: list[dashboard.Highlight]
+
+
+class ConsortiumReport(ReportKind[ConsortiumNumbers]):
+    def numbers(self, report: Report) -> ConsortiumNumbers:
+        if report.cycle_id is None:
+            raise ValueError(f"Report {report.pk} has no cycle.")
+        cycle = Cycle.objects.select_related("rubric").get(pk=report.cycle_id)
+        filters = dashboard.DashboardFilters(cycle=cycle, **report.params.get("filters", {}))
+        trend = dashboard.median_trend(filters, dashboard.cycles())
+        return ConsortiumNumbers(
+            cycle=cycle,
+            filters=filters,
+            counts=dashboard.status_counts(filters),
+            boxes=dashboard.score_boxes(filters),
+            trend=trend,
+            weakest=dashboard.weakest(trend),
+            improving=dashboard.improving(trend),
+        )
+
+    def charts(self, numbers: ConsortiumNumbers) -> list[Chart]:
+        figures = [
+            Chart("boxes", "Distribution of commitment scores", charts.score_boxes(
+                boxes=numbers.boxes)),
+        ]  # fmt: skip
+        if len(numbers.trend.cycles) > 1:
+            figures.append(
+                Chart("trend", "Median score across cycles", charts.median_trend(
+                    cycles=numbers.trend.cycles, series=numbers.trend.medians))
+            )  # fmt: skip
+        return figures
+
+    def document(self, numbers: ConsortiumNumbers, drawn: list[tuple[Chart, str]]) -> str:
+        return render_to_string(
+            "reports/consortium_document.html",
+            {
+                "cycle": numbers.cycle,
+                "filters": filter_values(numbers.filters),
+                "counts": numbers.counts,
+                "boxes": numbers.boxes,
+                "trend": numbers.trend,
+                "weakest": numbers.weakest,
+                "improving": numbers.improving,
+                "charts": images(drawn),
+            },
+        )
+
+    def spreadsheet(self, numbers: ConsortiumNumbers) -> bytes:
+        columns = dashboard.cycle_commitments(numbers.cycle)
+        return xlsx_bytes(dashboard.score_export_rows(numbers.filters, columns), sheet="Scores")
+
+    def file_base(self, numbers: ConsortiumNumbers) -> str:
+        return f"consortium-report-{slugify(numbers.cycle.name)}"
+
+    def kept(self, numbers: ConsortiumNumbers, charts: list[Chart]) -> dict[str, Any]:
+        return {}

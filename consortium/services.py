@@ -1,0 +1,124 @@
+"""Writes of the consortium staff: opening and closing cycles, accepting or returning an assessment.
+
+Staff never change an organization's answers; every service here is atomic and writes its
+audit row in the same transaction.
+"""
+
+from collections.abc import Mapping
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import Assessment, Cycle, ReviewComment
+from commitments.models import Commitment, Rubric
+from lhs_assess.history import save_with_author
+from organizations.models import User
+from organizations.services import audit_log
+from reports.models import Report
+from reports.services import report_enqueue
+
+from .dashboard import DashboardFilters
+from .report import consortium_fingerprint, filter_values
+
+
+@transaction.atomic
+def cycle_create(*, name: str, rubric: Rubric, opens_on: date, closes_on: date, by: User) -> Cycle:
+    """A new cycle, not yet open, bound to a published rubric."""
+    if rubric.status != Rubric.Status.PUBLISHED:
+        raise ValidationError({"rubric": "Only a published rubric can be chosen for a cycle."})
+    if closes_on < opens_on:
+        raise ValidationError({"closes_on": "A cycle closes on or after the day it opens."})
+    if Cycle.objects.filter(name=name).exists():
+        raise ValidationError({"name": f"A cycle named {name} exists already."})
+    cycle = Cycle.objects.create(name=name, rubric=rubric, opens_on=opens_on, closes_on=closes_on)
+    audit_log(action="cycle.create", actor=by, target=cycle, detail={"name": name})
+    return cycle
+
+
+@transaction.atomic
+def cycle_set_status(*, cycle: Cycle, status: str, by: User) -> Cycle:
+    """Open a cycle (organizations may start assessments) or close it."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    allowed = {
+        Cycle.Status.DRAFT: {Cycle.Status.OPEN},
+        Cycle.Status.OPEN: {Cycle.Status.CLOSED},
+        Cycle.Status.CLOSED: {Cycle.Status.OPEN},
+    }
+    if status not in allowed[Cycle.Status(cycle.status)]:
+        raise ValidationError(
+            f"A {cycle.get_status_display().lower()} cycle cannot become {status}."
+        )
+    cycle.status = status
+    cycle.save(update_fields=["status"])
+    audit_log(action=f"cycle.{status}", actor=by, target=cycle)
+    return cycle
+
+
+# --- Review ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_accept(*, assessment: Assessment, by: User) -> Assessment:
+    """Staff accept a submitted assessment: it stays read-only for good."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != Assessment.Status.SUBMITTED:
+        raise ValidationError("Only a submitted assessment can be accepted.")
+    assessment.status = Assessment.Status.ACCEPTED
+    assessment.reviewed_at = timezone.now()
+    assessment.reviewed_by = by
+    save_with_author(assessment, by, update_fields=["status", "reviewed_at", "reviewed_by"])
+    audit_log(
+        action="assessment.accept",
+        actor=by,
+        target=assessment,
+        organization=assessment.organization,
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_return(
+    *, assessment: Assessment, by: User, comments: Mapping[Commitment | None, str]
+) -> Assessment:
+    """Staff return a submitted assessment with comments (per commitment, or general)."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != Assessment.Status.SUBMITTED:
+        raise ValidationError("Only a submitted assessment can be returned.")
+    written = {c: body.strip() for c, body in comments.items() if body.strip()}
+    if not written:
+        raise ValidationError("Say what needs to change: write at least one comment.")
+    for commitment in written:
+        if commitment is not None and commitment.rubric_id != assessment.cycle.rubric_id:
+            raise ValidationError("A comment names a commitment of another rubric.")
+    ReviewComment.objects.bulk_create(
+        ReviewComment(assessment=assessment, commitment=c, body=body, author=by)
+        for c, body in written.items()
+    )
+    assessment.status = Assessment.Status.RETURNED
+    assessment.reviewed_at = timezone.now()
+    assessment.reviewed_by = by
+    save_with_author(assessment, by, update_fields=["status", "reviewed_at", "reviewed_by"])
+    audit_log(
+        action="assessment.return",
+        actor=by,
+        target=assessment,
+        organization=assessment.organization,
+        detail={"comments": len(written)},
+    )
+    return assessment
+
+
+# --- The consortium report ----------------------------------------------------------------------
+
+
+def consortium_report_request(*, filters: DashboardFilters, by: User) -> Report:
+    """The consortium report for the dashboard's filters: a live one if it exists, else queued."""
+    return report_enqueue(
+        kind=Report.Kind.CONSORTIUM,
+        fingerprint=consortium_fingerprint(filters=filters),
+        cycle=filters.cycle,
+        params={"filters": filter_values(filters)},
+        by=by,
+    )

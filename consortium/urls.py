@@ -1,0 +1,22 @@
+"""The consortium staff's pages, under /consortium/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "consortium"
+
+urlpatterns = [
+    path("cycles/", views.cycle_list, name="cycles"),
+    path("cycles/new/", views.cycle_create, name="cycle_create"),
+    path("cycles/<int:pk>/status/", views.cycle_status, name="cycle_status"),
+    path("reviews/", views.review_queue, name="review_queue"),
+    path("reviews/<int:pk>/", views.review, name="review"),
+    path("reviews/<int:pk>/accept/", views.review_accept, name="review_accept"),
+    path("reviews/<int:pk>/return/", views.review_return, name="review_return"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/scores/", views.export_scores, name="export_scores"),
+    path("dashboard/levels/", views.export_levels, name="export_levels"),
+    path("reports/new/", views.consortium_report_request, name="report_request"),
+    path("reports/<int:pk>/", views.consortium_report, name="report"),
+]
