@@ -73,10 +73,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
-    membership = access.current_membership(request)
-    if membership is None:
-        raise PermissionDenied
-    access.require_role(user=request.user, organization=membership.organization, roles=(LEAD,))
+    membership = access.current_lead_membership(request)
     form = StartForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a cycle to start.")
@@ -97,13 +94,15 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 def _overview(
-    request: HttpRequest, assessment: Assessment, missing: object = None, status: int = 200
+    request: HttpRequest,
+    acc: access.AssessmentAccess,
+    missing: object = None,
+    status: int = 200,
 ) -> HttpResponse:
-    role = access.assessment_role(user=request.user, assessment=assessment)
     context = {
-        "assessment": assessment,
-        "overview": selectors.assessment_overview(assessment=assessment),
-        "may_submit": role == LEAD and assessment.is_editable,
+        "assessment": acc.assessment,
+        "rights": acc,
+        "overview": selectors.assessment_overview(assessment=acc.assessment),
         "missing": missing,
     }
     return render(request, "assessments/overview.html", context, status=status)
@@ -112,20 +111,19 @@ def _overview(
 @login_required
 @require_GET
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
-    return _overview(request, access.assessment_for_user(user=request.user, pk=pk))
+    return _overview(request, access.assessment_access(user=request.user, pk=pk))
 
 
 @login_required
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = access.assessment_for_user(user=request.user, pk=pk, for_write=True)
-    access.require_lead_of_editable(user=request.user, assessment=assessment)
+    acc = access.assessment_access(user=request.user, pk=pk, need=access.Need.LEAD)
     try:
-        services.assessment_submit(assessment=assessment, by=_user(request))
+        services.assessment_submit(assessment=acc.assessment, by=_user(request))
     except ValidationError as e:
         messages.error(request, _errors(e))
-        missing = services.answers_missing(assessment=assessment)
-        return _overview(request, assessment, missing=missing, status=400)
+        missing = services.answers_missing(assessment=acc.assessment)
+        return _overview(request, acc, missing=missing, status=400)
     messages.success(request, "Submitted. The consortium will review your assessment.")
     return redirect("assessments:overview", pk=pk)
 
@@ -134,12 +132,13 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def commitment(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     writing = request.method == "POST"
-    assessment = access.assessment_for_user(user=request.user, pk=pk, for_write=writing)
+    acc = access.assessment_access(
+        user=request.user, pk=pk, need=access.Need.EDIT if writing else access.Need.VIEW
+    )
+    assessment = acc.assessment
     text = selectors.commitment_text(assessment=assessment, code=code)
     if writing:
-        access.require_commitment_writer(
-            user=request.user, assessment=assessment, commitment_id=text.commitment.pk
-        )
+        acc.require_write(text.commitment.pk)
     answers = selectors.commitment_answers(assessment=assessment, commitment=text.commitment)
     form = CommitmentForm(
         request.POST if writing else None,
@@ -148,18 +147,19 @@ def commitment(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         answers=answers,
     )
     if not writing:
-        return _commitment_page(request, assessment, text, form)
+        return _commitment_page(request, acc, text, form)
     if not form.is_valid():
-        return _commitment_page(request, assessment, text, form, status=400)
-    return _commitment_save(request, assessment, text, form)
+        return _commitment_page(request, acc, text, form, status=400)
+    return _commitment_save(request, acc, text, form)
 
 
 def _commitment_save(
     request: HttpRequest,
-    assessment: Assessment,
+    acc: access.AssessmentAccess,
     text: selectors.CommitmentText,
     form: CommitmentForm,
 ) -> HttpResponse:
+    assessment = acc.assessment
     try:
         saved, files = services.commitment_answers_save(
             assessment=assessment, answers=form.answers(), uploads=form.uploads(), by=_user(request)
@@ -168,29 +168,26 @@ def _commitment_save(
         current = selectors.commitment_answers(assessment=assessment, commitment=text.commitment)
         form = CommitmentForm.after_conflict(request.POST, text=text, current=current)
         messages.error(request, STALE_MESSAGE)
-        return _commitment_page(request, assessment, text, form, status=409)
+        return _commitment_page(request, acc, text, form, status=409)
     except ValidationError as e:
         messages.error(request, _errors(e))
-        return _commitment_page(request, assessment, text, form, status=400)
+        return _commitment_page(request, acc, text, form, status=400)
     messages.success(request, _saved_message(saved, files))
     return redirect("assessments:commitment", pk=assessment.pk, code=text.commitment.code)
 
 
 def _commitment_page(
     request: HttpRequest,
-    assessment: Assessment,
+    acc: access.AssessmentAccess,
     text: selectors.CommitmentText,
     form: CommitmentForm,
     status: int = 200,
 ) -> HttpResponse:
-    role = access.assessment_role(user=request.user, assessment=assessment)
     context = {
-        "assessment": assessment,
+        "assessment": acc.assessment,
         "text": text,
         "form": form,
-        "can_write": access.user_may_write_commitment(
-            user=request.user, assessment=assessment, commitment_id=text.commitment.pk, role=role
-        ),
+        "can_write": acc.may_write(text.commitment.pk),
     }
     return render(request, "assessments/commitment.html", context, status=status)
 
@@ -198,12 +195,10 @@ def _commitment_page(
 @login_required
 @require_POST
 def confirm(request: HttpRequest, pk: int, answer_pk: int) -> HttpResponse:
-    assessment = access.assessment_for_user(user=request.user, pk=pk, for_write=True)
-    answer = access.answer_for_user(user=request.user, assessment=assessment, pk=answer_pk)
+    acc = access.assessment_access(user=request.user, pk=pk, need=access.Need.EDIT)
+    answer = acc.answer(answer_pk)
     commitment = answer.criterion.commitment
-    access.require_commitment_writer(
-        user=request.user, assessment=assessment, commitment_id=commitment.pk
-    )
+    acc.require_write(commitment.pk)
     try:
         services.answer_confirm(answer=answer, by=_user(request))
     except ValidationError as e:
@@ -217,8 +212,7 @@ def confirm(request: HttpRequest, pk: int, answer_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
-    assessment = access.assessment_for_user(user=request.user, pk=pk)
-    stored = access.evidence_file_for_user(user=request.user, assessment=assessment, pk=file_pk)
+    stored = access.assessment_access(user=request.user, pk=pk).evidence_file(file_pk)
     return FileResponse(
         stored.file.open("rb"),
         as_attachment=True,
@@ -231,17 +225,16 @@ def evidence_download(request: HttpRequest, pk: int, file_pk: int) -> FileRespon
 @require_http_methods(["GET", "POST"])
 def plan(request: HttpRequest, pk: int, code: str, item_pk: int | None = None) -> HttpResponse:
     writing = request.method == "POST"
-    assessment = access.assessment_for_user(user=request.user, pk=pk, for_write=writing)
+    acc = access.assessment_access(
+        user=request.user, pk=pk, need=access.Need.EDIT if writing else access.Need.VIEW
+    )
+    assessment = acc.assessment
     commitment = selectors.plan_commitment(assessment=assessment, code=code)
     item = None
     if item_pk is not None:
-        item = access.action_item_for_user(
-            user=request.user, assessment=assessment, commitment_id=commitment.pk, pk=item_pk
-        )
+        item = acc.action_item(commitment_id=commitment.pk, pk=item_pk)
     if writing:
-        access.require_commitment_writer(
-            user=request.user, assessment=assessment, commitment_id=commitment.pk
-        )
+        acc.require_write(commitment.pk)
     members = list(selectors.organization_members(organization=assessment.organization))
     form = ActionItemForm(
         request.POST if writing else None, commitment=commitment, members=members, item=item
@@ -260,27 +253,24 @@ def plan(request: HttpRequest, pk: int, code: str, item_pk: int | None = None) -
         else:
             messages.success(request, f"Saved the action “{saved.title}”.")
             return redirect("assessments:plan", pk=pk, code=code)
-    return _plan_page(request, assessment, commitment, form, item, status=400 if writing else 200)
+    return _plan_page(request, acc, commitment, form, item, status=400 if writing else 200)
 
 
 def _plan_page(
     request: HttpRequest,
-    assessment: Assessment,
+    acc: access.AssessmentAccess,
     commitment: Commitment,
     form: ActionItemForm,
     item: ActionItem | None,
     status: int,
 ) -> HttpResponse:
-    role = access.assessment_role(user=request.user, assessment=assessment)
     context = {
-        "assessment": assessment,
+        "assessment": acc.assessment,
         "commitment": commitment,
         "item": item,
-        "items": selectors.action_items(assessment=assessment, commitment=commitment),
+        "items": selectors.action_items(assessment=acc.assessment, commitment=commitment),
         "form": form,
-        "can_write": access.user_may_write_commitment(
-            user=request.user, assessment=assessment, commitment_id=commitment.pk, role=role
-        ),
+        "can_write": acc.may_write(commitment.pk),
     }
     return render(request, "assessments/plan.html", context, status=status)
 
@@ -297,9 +287,10 @@ def _add_errors(form: ActionItemForm | AssignmentsForm, e: ValidationError) -> N
 @require_http_methods(["GET", "POST"])
 def assignments(request: HttpRequest, pk: int) -> HttpResponse:
     writing = request.method == "POST"
-    assessment = access.assessment_for_user(user=request.user, pk=pk, for_write=writing)
-    if writing:
-        access.require_lead_of_editable(user=request.user, assessment=assessment)
+    acc = access.assessment_access(
+        user=request.user, pk=pk, need=access.Need.LEAD if writing else access.Need.VIEW
+    )
+    assessment = acc.assessment
     commitments = list(selectors.rubric_commitments_of(assessment=assessment))
     members = list(selectors.organization_members(organization=assessment.organization))
     current = selectors.assignments_by_commitment(assessment=assessment)
@@ -319,19 +310,14 @@ def assignments(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _assigned_message(changed))
             return redirect("assessments:assignments", pk=pk)
-    role = access.assessment_role(user=request.user, assessment=assessment)
-    context = {
-        "assessment": assessment,
-        "form": form,
-        "can_write": role == LEAD and assessment.is_editable,
-    }
+    context = {"assessment": assessment, "form": form, "rights": acc}
     return render(request, "assessments/assignments.html", context, status=400 if writing else 200)
 
 
 @login_required
 @require_GET
 def activity(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = access.assessment_for_user(user=request.user, pk=pk)
+    assessment = access.assessment_access(user=request.user, pk=pk).assessment
     entries = selectors.assessment_activity(assessment=assessment)
     return render(
         request, "assessments/activity.html", {"assessment": assessment, "entries": entries}

@@ -51,7 +51,7 @@ def _user(request: HttpRequest) -> User:
 @login_required
 @require_GET
 def cycle_list(request: HttpRequest) -> HttpResponse:
-    access.require_cycle_manager(request.user)
+    access.require(request.user, access.Right.MANAGE_CYCLES)
     cycles = selectors.cycles_with_counts()
     return render(request, "consortium/cycle_list.html", {"cycles": cycles})
 
@@ -59,7 +59,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def cycle_create(request: HttpRequest) -> HttpResponse:
-    access.require_cycle_manager(request.user)
+    access.require(request.user, access.Right.MANAGE_CYCLES)
     form = CycleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -77,7 +77,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def cycle_status(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = access.cycle_for_manager(user=request.user, pk=pk)
+    cycle = access.cycle_access(user=request.user, pk=pk)
     form = CycleStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose whether to open or close the cycle.")
@@ -99,7 +99,7 @@ def cycle_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    access.require_reviewer(request.user)
+    access.require(request.user, access.Right.REVIEW)
     page = Paginator(selectors.review_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "consortium/review_queue.html", {"page": page})
 
@@ -122,14 +122,14 @@ def _review_page(
 @login_required
 @require_GET
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = access.assessment_for_reviewer(user=request.user, pk=pk)
+    assessment = access.review_access(user=request.user, pk=pk)
     return _review_page(request, assessment)
 
 
 @login_required
 @require_POST
 def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = access.assessment_for_reviewer(user=request.user, pk=pk)
+    assessment = access.review_access(user=request.user, pk=pk)
     try:
         services.assessment_accept(assessment=assessment, by=_user(request))
     except ValidationError as e:
@@ -142,7 +142,7 @@ def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_return(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = access.assessment_for_reviewer(user=request.user, pk=pk)
+    assessment = access.review_access(user=request.user, pk=pk)
     commitments = selectors.assessment_commitments(assessment=assessment)
     form = ReturnForm(request.POST, commitments=commitments)
     if form.is_valid():
@@ -170,7 +170,7 @@ def _dashboard_filters(
 ) -> tuple[DashboardFilterForm, figures.DashboardFilters]:
     """Staff only (404 for others); the filters from the query string (or `data`), or 404
     with no cycle."""
-    access.require_staff_or_404(request.user)
+    access.require(request.user, access.Right.DASHBOARD)
     given = request.GET if data is None else data
     form = DashboardFilterForm(given or None, cycles=figures.cycles())
     filters = form.filters()
@@ -257,7 +257,7 @@ def consortium_report_request(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def consortium_report(request: HttpRequest, pk: int) -> HttpResponse:
-    access.require_staff_or_404(request.user)
+    access.require(request.user, access.Right.DASHBOARD)
     report = report_for_user(user=request.user, pk=pk)
     if report.cycle_id is None:
         raise Http404

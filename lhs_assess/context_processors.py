@@ -6,11 +6,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from organizations.access import (
-    PERM_VIEW_AUDIT,
     current_membership,
     user_is_staff,
     user_may_manage_cycles,
     user_may_manage_organizations,
+    user_may_read_audit,
     user_may_review,
 )
 
@@ -40,7 +40,7 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
         items.append(NavItem("Review queue", reverse("consortium:review_queue")))
     if user_is_staff(user):
         items.append(NavItem("Dashboard", reverse("consortium:dashboard")))
-    if user.has_perm(PERM_VIEW_AUDIT):
+    if user_may_read_audit(user):
         items.append(NavItem("Audit log", reverse("organizations:audit_log")))
     if user.is_staff:
         items.append(NavItem("Administration", reverse("admin:index")))

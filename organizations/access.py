@@ -1,23 +1,31 @@
-"""Who may see and change what: every view asks here, and only here.
+"""Who may see and change what: every view asks here, once per request.
 
-Helpers put the organization filter in the query itself, so "missing" and "not yours" are the
-same 404; `PermissionDenied` (403) is for a signed-in person who may see but not change.
+Three families, one naming rule each:
+- `user_is_*` / `user_may_*(user)`: what a person may do anywhere, from their permissions.
+- `require(user, right)`: for pages that show no organization's data (cycles, the review queue,
+  the dashboard, the organization list, the audit log): 403, or 404 where a page's existence
+  is not to be advertised.
+- `<thing>_access(*, user, ...)`: one lookup that returns the object together with what this
+  person may do with it. The organization filter is part of the query, so "missing" and "not
+  yours" are the same 404; `need=` asks for a right and answers 403 to a person who may see
+  the object but not do that. Rows inside an assessment (answers, files, plan items) are
+  reached only through its `AssessmentAccess`, which exists only once the person was checked.
+
+Apps above this one (reports) scope their own rows with `visible_assessments`.
 """
 
-from collections.abc import Collection
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from .models import Membership, Organization, User
+from assessments.models import ActionItem, Answer, Assessment, Assignment, Cycle, EvidenceFile
 
-if TYPE_CHECKING:
-    from assessments.models import ActionItem, Answer, Assessment, Cycle, EvidenceFile
-    from reports.models import Report
+from .models import Membership, Organization, User
 
 AnyUser = User | AnonymousUser
 
@@ -31,23 +39,43 @@ PERM_VIEW_AUDIT = "organizations.view_auditevent"
 # Granted to the consortium staff and administrators groups (organizations migration 0005).
 PERM_MANAGE_CYCLES = "assessments.change_cycle"
 
+LEAD = Membership.Role.LEAD
+EDITOR_ROLES = (Membership.Role.LEAD, Membership.Role.CONTRIBUTOR)
+
+
+# --- What a person may do anywhere ---------------------------------------------------------------
+
+
+def _has(user: AnyUser, perm: str) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_perm(perm))
+
 
 def user_is_staff(user: AnyUser) -> bool:
     """Consortium staff or admin: may see every organization (never change its answers)."""
-    return bool(user.is_authenticated and user.is_active and user.has_perm(PERM_VIEW_ALL))
+    return _has(user, PERM_VIEW_ALL)
 
 
 def user_is_admin(user: AnyUser) -> bool:
     """An administrator: manages organizations and every organization's members."""
-    return bool(
-        user.is_authenticated and user.is_active and user.has_perm(PERM_MANAGE_ALL_MEMBERSHIPS)
-    )
+    return _has(user, PERM_MANAGE_ALL_MEMBERSHIPS)
 
 
 def user_may_manage_organizations(user: AnyUser) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and user.has_perm(PERM_MANAGE_ORGANIZATIONS)
-    )
+    return _has(user, PERM_MANAGE_ORGANIZATIONS)
+
+
+def user_may_review(user: AnyUser) -> bool:
+    """Consortium staff who accept or return submitted assessments."""
+    return _has(user, PERM_REVIEW)
+
+
+def user_may_manage_cycles(user: AnyUser) -> bool:
+    """Consortium staff and administrators: create, open and close cycles."""
+    return _has(user, PERM_MANAGE_CYCLES)
+
+
+def user_may_read_audit(user: AnyUser) -> bool:
+    return _has(user, PERM_VIEW_AUDIT)
 
 
 def user_needs_two_factor(user: AnyUser) -> bool:
@@ -57,71 +85,74 @@ def user_needs_two_factor(user: AnyUser) -> bool:
     )
 
 
-def role_for(*, user: AnyUser, organization: Organization) -> str | None:
-    """The person's role in the organization, or None."""
+class Right(StrEnum):
+    """Rights over pages that show no single organization's data."""
+
+    REVIEW = "review"
+    MANAGE_CYCLES = "manage_cycles"
+    MANAGE_ORGANIZATIONS = "manage_organizations"
+    READ_AUDIT = "read_audit"
+    DASHBOARD = "dashboard"  # 404 for others: members are not told the page exists
+
+
+_RIGHTS = {
+    Right.REVIEW: user_may_review,
+    Right.MANAGE_CYCLES: user_may_manage_cycles,
+    Right.MANAGE_ORGANIZATIONS: user_may_manage_organizations,
+    Right.READ_AUDIT: user_may_read_audit,
+    Right.DASHBOARD: user_is_staff,
+}
+
+
+def require(user: AnyUser, right: Right) -> None:
+    """403 (404 for the dashboard) unless the person has `right`."""
+    if not _RIGHTS[right](user):
+        raise Http404 if right == Right.DASHBOARD else PermissionDenied
+
+
+# --- Organizations and memberships ---------------------------------------------------------------
+
+
+def _role(user: AnyUser, organization_id: int) -> str | None:
     if not user.is_authenticated:
         return None
     return (
-        Membership.objects.filter(user_id=user.pk, organization=organization)
+        Membership.objects.filter(user_id=user.pk, organization_id=organization_id)
         .values_list("role", flat=True)
         .first()
     )
 
 
-def organization_for_user(*, user: AnyUser, slug: str, for_write: bool = False) -> Organization:
-    """The organization `slug` if `user` may see it; 404 otherwise.
+@dataclass(frozen=True)
+class OrganizationAccess:
+    organization: Organization
+    role: str | None
+    may_manage_members: bool  # its lead, or an admin
 
-    for_write means managing its members: its lead or an admin; 403 for others who may see it.
-    """
+
+def organization_access(
+    *, user: AnyUser, slug: str, need_manage: bool = False
+) -> OrganizationAccess:
+    """The organization `slug` if the person may see it (404 otherwise), with their rights;
+    403 with need_manage for a person who may see it but not manage its members."""
     if not user.is_authenticated:
         raise Http404
     qs = Organization.objects.all()
     if not user_is_staff(user):
         qs = qs.filter(memberships__user_id=user.pk, is_active=True)
     organization = get_object_or_404(qs, slug=slug)
-    if for_write and not user_may_manage_members(user=user, organization=organization):
+    role = _role(user, organization.pk)
+    result = OrganizationAccess(organization, role, user_is_admin(user) or role == LEAD)
+    if need_manage and not result.may_manage_members:
         raise PermissionDenied
-    return organization
+    return result
 
 
-def require_role(*, user: AnyUser, organization: Organization, roles: Collection[str]) -> str:
-    """The person's role in an organization they may see, if it is one of `roles`; else 403.
-
-    Call it after an `..._for_user` helper has answered 404 for those who may not see it.
-    """
-    role = role_for(user=user, organization=organization)
-    if role is None or role not in roles:
-        raise PermissionDenied
-    return role
-
-
-def user_may_manage_members(*, user: AnyUser, organization: Organization) -> bool:
-    """Its lead, or an admin."""
-    return user_is_admin(user) or (
-        role_for(user=user, organization=organization) == Membership.Role.LEAD
-    )
-
-
-def organization_for_staff(*, user: AnyUser, slug: str) -> Organization:
-    """An organization for the staff management pages: 403 for anyone else signed in."""
-    if not user_may_manage_organizations(user):
-        raise PermissionDenied
-    return get_object_or_404(Organization, slug=slug)
-
-
-def require_organization_manager(user: AnyUser) -> None:
-    """403 unless the person may create and edit organizations."""
-    if not user_may_manage_organizations(user):
-        raise PermissionDenied
-
-
-def membership_for_user(*, user: AnyUser, slug: str, pk: int) -> Membership:
-    """A membership of organization `slug`, for its lead or an admin to change.
-
-    404 if the person may not see the organization or the membership is not one of its own;
-    403 if they may see it but not manage its members.
-    """
-    organization = organization_for_user(user=user, slug=slug, for_write=True)
+def membership_access(*, user: AnyUser, slug: str, pk: int) -> Membership:
+    """A membership of organization `slug`, for its lead or an admin to change: 404 if the
+    person may not see the organization or the membership is not its own, 403 if they may see
+    it but not manage its members."""
+    organization = organization_access(user=user, slug=slug, need_manage=True).organization
     return get_object_or_404(
         Membership.objects.select_related("user", "organization"),
         organization=organization,
@@ -129,7 +160,7 @@ def membership_for_user(*, user: AnyUser, slug: str, pk: int) -> Membership:
     )
 
 
-def own_membership_for_user(*, user: AnyUser, organization_id: int) -> Membership:
+def own_membership_access(*, user: AnyUser, organization_id: int) -> Membership:
     """The person's own membership of an active organization; 404 for any other id."""
     if not user.is_authenticated:
         raise Http404
@@ -139,6 +170,12 @@ def own_membership_for_user(*, user: AnyUser, organization_id: int) -> Membershi
         organization_id=organization_id,
         organization__is_active=True,
     )
+
+
+def managed_organization_access(*, user: AnyUser, slug: str) -> Organization:
+    """An organization for the staff's organization pages: 403 for anyone else signed in."""
+    require(user, Right.MANAGE_ORGANIZATIONS)
+    return get_object_or_404(Organization, slug=slug)
 
 
 def current_membership(request: HttpRequest) -> Membership | None:
@@ -162,22 +199,22 @@ def current_membership(request: HttpRequest) -> Membership | None:
     return membership
 
 
-def require_audit_reader(user: AnyUser) -> None:
-    if not (user.is_authenticated and user.has_perm(PERM_VIEW_AUDIT)):
+def current_lead_membership(request: HttpRequest) -> Membership:
+    """The membership the person works in, if they lead it (starting an assessment); else 403."""
+    membership = current_membership(request)
+    if membership is None or membership.role != LEAD:
         raise PermissionDenied
+    return membership
 
 
 # --- Assessments ---------------------------------------------------------------------------------
 # Staff see every organization's assessment once it has been submitted (never drafts); members
-# see their own organization's. Writing needs the lead or contributor role, and a contributor
-# writes only the commitments assigned to them.
-
-EDITOR_ROLES = (Membership.Role.LEAD, Membership.Role.CONTRIBUTOR)
+# see their own organization's. Writing needs the lead or contributor role on an assessment that
+# may still change, and a contributor writes only the commitments assigned to them.
 
 
-def visible_assessments(user: AnyUser) -> "QuerySet[Assessment]":
-    from assessments.models import Assessment
-
+def visible_assessments(user: AnyUser) -> QuerySet[Assessment]:
+    """Every assessment the person may read, with its organization and rubric."""
     qs = Assessment.objects.select_related("organization", "cycle__rubric")
     if not user.is_authenticated:
         return qs.none()
@@ -187,43 +224,97 @@ def visible_assessments(user: AnyUser) -> "QuerySet[Assessment]":
     return qs.filter(mine)
 
 
-def assessment_for_user(*, user: AnyUser, pk: int, for_write: bool = False) -> "Assessment":
-    """The assessment `pk` if `user` may see it; 404 otherwise, 403 if they may not write it."""
-    assessment = get_object_or_404(visible_assessments(user), pk=pk)
-    if for_write:
-        require_role(user=user, organization=assessment.organization, roles=EDITOR_ROLES)
-    return assessment
+class Need(StrEnum):
+    VIEW = "view"
+    EDIT = "edit"  # a lead or contributor of its organization (what exactly: may_write)
+    LEAD = "lead"  # its lead, while it may still change: submit, assign
 
 
-def assessment_role(*, user: AnyUser, assessment: "Assessment") -> str | None:
-    """The person's role in the assessment's organization (None for staff or others)."""
-    return role_for(user=user, organization=assessment.organization)
+@dataclass(frozen=True)
+class AssessmentAccess:
+    """An assessment the person may read, and what they may do with it."""
+
+    assessment: Assessment
+    role: str | None
+    assigned: frozenset[int]  # commitment ids assigned to this person
+
+    @property
+    def is_editor(self) -> bool:
+        return self.role in EDITOR_ROLES
+
+    @property
+    def may_lead(self) -> bool:
+        """Submit and assign: its lead, while the assessment may still change."""
+        return self.role == LEAD and self.assessment.is_editable
+
+    def may_write(self, commitment_id: int) -> bool:
+        """Change this commitment's answers, files and plan now."""
+        if not self.assessment.is_editable:
+            return False
+        return self.role == LEAD or (
+            self.role == Membership.Role.CONTRIBUTOR and commitment_id in self.assigned
+        )
+
+    def require_write(self, commitment_id: int) -> None:
+        if not self.may_write(commitment_id):
+            raise PermissionDenied
+
+    # Rows inside the assessment: the filter on this assessment is the access check.
+
+    def answer(self, pk: int) -> Answer:
+        """One of its answers; 404 for any other id."""
+        return get_object_or_404(
+            Answer.objects.select_related("criterion__commitment", "assessment"),
+            assessment=self.assessment,
+            pk=pk,
+        )
+
+    def evidence_file(self, pk: int) -> EvidenceFile:
+        """One of its evidence files; 404 for any other id."""
+        return get_object_or_404(
+            EvidenceFile.objects.select_related("answer"),
+            answer__assessment=self.assessment,
+            pk=pk,
+        )
+
+    def action_item(self, *, commitment_id: int, pk: int) -> ActionItem:
+        """One step of a commitment's plan in it; 404 for any other id."""
+        return get_object_or_404(
+            ActionItem.objects.select_related("criterion", "owner"),
+            assessment=self.assessment,
+            commitment_id=commitment_id,
+            pk=pk,
+        )
 
 
-def user_may_edit_commitment(
-    *, user: AnyUser, assessment: "Assessment", commitment_id: int, role: str | None
-) -> bool:
-    """Leads edit every commitment, contributors only those assigned to them."""
-    if role == Membership.Role.LEAD:
-        return True
-    if role != Membership.Role.CONTRIBUTOR or user.pk is None:
-        return False
-    return assessment.assignments.filter(
-        commitment_id=commitment_id, membership__user_id=user.pk
-    ).exists()
-
-
-def require_lead(*, user: AnyUser, assessment: "Assessment") -> None:
-    """403 unless the person leads the assessment's organization (submitting, assigning)."""
-    require_role(user=user, organization=assessment.organization, roles=(Membership.Role.LEAD,))
-
-
-def assessment_for_reviewer(*, user: AnyUser, pk: int) -> "Assessment":
-    """A non-draft assessment for consortium review: 403 for anyone who may not review."""
-    from assessments.models import Assessment
-
-    if not (user.is_authenticated and user.has_perm(PERM_REVIEW)):
+def assessment_access(*, user: AnyUser, pk: int, need: Need = Need.VIEW) -> AssessmentAccess:
+    """The assessment `pk` if the person may see it (404 otherwise), with their role and
+    assignments in it; 403 if `need` asks for more than they may do."""
+    if not isinstance(user, User):
+        raise Http404
+    role = Membership.objects.filter(
+        organization_id=OuterRef("organization_id"), user_id=user.pk
+    ).values("role")[:1]
+    assessment = get_object_or_404(
+        visible_assessments(user).annotate(my_role=Subquery(role)), pk=pk
+    )
+    my_role: str | None = getattr(assessment, "my_role", None)
+    assigned: frozenset[int] = frozenset()
+    if my_role == Membership.Role.CONTRIBUTOR:
+        assigned = frozenset(
+            Assignment.objects.filter(
+                assessment=assessment, membership__user_id=user.pk
+            ).values_list("commitment_id", flat=True)
+        )
+    result = AssessmentAccess(assessment, my_role, assigned)
+    if (need == Need.EDIT and not result.is_editor) or (need == Need.LEAD and not result.may_lead):
         raise PermissionDenied
+    return result
+
+
+def review_access(*, user: AnyUser, pk: int) -> Assessment:
+    """A non-draft assessment for consortium review: 403 for anyone who may not review."""
+    require(user, Right.REVIEW)
     return get_object_or_404(
         Assessment.objects.select_related("organization", "cycle__rubric").exclude(
             status=Assessment.Status.DRAFT
@@ -232,126 +323,11 @@ def assessment_for_reviewer(*, user: AnyUser, pk: int) -> "Assessment":
     )
 
 
-def user_may_review(user: AnyUser) -> bool:
-    """Consortium staff who accept or return submitted assessments."""
-    return bool(user.is_authenticated and user.is_active and user.has_perm(PERM_REVIEW))
-
-
-def require_reviewer(user: AnyUser) -> None:
-    if not user_may_review(user):
-        raise PermissionDenied
-
-
 # --- Cycles --------------------------------------------------------------------------------------
 # Cycles hold no organization's data; opening and closing them is consortium staff's work.
 
 
-def user_may_manage_cycles(user: AnyUser) -> bool:
-    """Consortium staff and administrators: create, open and close cycles."""
-    return bool(user.is_authenticated and user.is_active and user.has_perm(PERM_MANAGE_CYCLES))
-
-
-def require_cycle_manager(user: AnyUser) -> None:
-    """403 unless the person may create, open and close cycles."""
-    if not user_may_manage_cycles(user):
-        raise PermissionDenied
-
-
-def cycle_for_manager(*, user: AnyUser, pk: int) -> "Cycle":
+def cycle_access(*, user: AnyUser, pk: int) -> Cycle:
     """A cycle to open or close: 403 for anyone who may not manage cycles, 404 if missing."""
-    from assessments.models import Cycle
-
-    require_cycle_manager(user)
+    require(user, Right.MANAGE_CYCLES)
     return get_object_or_404(Cycle.objects.select_related("rubric"), pk=pk)
-
-
-def answer_for_user(*, user: AnyUser, assessment: "Assessment", pk: int) -> "Answer":
-    """One answer of an assessment the person may already see; 404 for any other id."""
-    from assessments.models import Answer
-
-    return get_object_or_404(
-        Answer.objects.select_related("criterion__commitment", "assessment"),
-        assessment=assessment,
-        pk=pk,
-    )
-
-
-def evidence_file_for_user(*, user: AnyUser, assessment: "Assessment", pk: int) -> "EvidenceFile":
-    """An evidence file of an assessment the person may already see; 404 for any other id."""
-    from assessments.models import EvidenceFile
-
-    return get_object_or_404(
-        EvidenceFile.objects.select_related("answer"), answer__assessment=assessment, pk=pk
-    )
-
-
-def user_may_write_commitment(
-    *, user: AnyUser, assessment: "Assessment", commitment_id: int, role: str | None
-) -> bool:
-    """May change this commitment's answers, files and plan now: the assessment is a draft (or
-    returned), and the person leads the organization or is the contributor assigned to it."""
-    return assessment.is_editable and user_may_edit_commitment(
-        user=user, assessment=assessment, commitment_id=commitment_id, role=role
-    )
-
-
-def require_commitment_writer(
-    *, user: AnyUser, assessment: "Assessment", commitment_id: int
-) -> str:
-    """403 unless the person may write this commitment now (see user_may_write_commitment)."""
-    role = require_role(user=user, organization=assessment.organization, roles=EDITOR_ROLES)
-    if not user_may_write_commitment(
-        user=user, assessment=assessment, commitment_id=commitment_id, role=role
-    ):
-        raise PermissionDenied
-    return role
-
-
-def require_lead_of_editable(*, user: AnyUser, assessment: "Assessment") -> None:
-    """403 unless the person leads the organization and the assessment may still change."""
-    require_lead(user=user, assessment=assessment)
-    if not assessment.is_editable:
-        raise PermissionDenied
-
-
-def action_item_for_user(
-    *, user: AnyUser, assessment: "Assessment", commitment_id: int, pk: int
-) -> "ActionItem":
-    """One step of a commitment's plan, in an assessment the person may already see; else 404."""
-    from assessments.models import ActionItem
-
-    return get_object_or_404(
-        ActionItem.objects.select_related("criterion", "owner"),
-        assessment=assessment,
-        commitment_id=commitment_id,
-        pk=pk,
-    )
-
-
-# --- Reports ----------------------------------------------------------------------------------
-
-
-def report_for_user(*, user: AnyUser, pk: int) -> "Report":
-    """A maturity report whose assessment the person may see, or (for staff) a consortium
-    report; 404 for every other id."""
-    from reports.models import Report
-
-    mine = Q(kind=Report.Kind.MATURITY, assessment__in=visible_assessments(user).values("pk"))
-    if user_is_staff(user):
-        mine |= Q(kind=Report.Kind.CONSORTIUM)
-    return get_object_or_404(
-        Report.objects.select_related("assessment__organization", "assessment__cycle"),
-        mine,
-        pk=pk,
-    )
-
-
-# --- Consortium dashboard -------------------------------------------------------------------------
-# Every organization's figures at once: staff and admins only, and a 404 for anyone else so the
-# pages' existence is not advertised to members.
-
-
-def require_staff_or_404(user: AnyUser) -> None:
-    """404 unless the person is consortium staff or an administrator."""
-    if not user_is_staff(user):
-        raise Http404

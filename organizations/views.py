@@ -1,5 +1,7 @@
 """Organization pages: which one I work in, its members, invitations, and staff management."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -34,7 +36,7 @@ def switch(request: HttpRequest) -> HttpResponse:
         organization_id = int(request.POST.get("organization", ""))
     except ValueError:
         raise Http404 from None
-    membership = access.own_membership_for_user(user=request.user, organization_id=organization_id)
+    membership = access.own_membership_access(user=request.user, organization_id=organization_id)
     request.session[access.CURRENT_ORGANIZATION_SESSION_KEY] = membership.organization_id
     messages.success(request, f"You are now working in {membership.organization.name}.")
     return redirect("organizations:detail", slug=membership.organization.slug)
@@ -43,18 +45,19 @@ def switch(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = access.organization_for_user(user=request.user, slug=slug)
-    role = access.role_for(user=request.user, organization=organization)
+    acc = access.organization_access(user=request.user, slug=slug)
     return render(
-        request, "organizations/detail.html", {"organization": organization, "role": role}
+        request, "organizations/detail.html", {"organization": acc.organization, "role": acc.role}
     )
 
 
 def _members_page(
-    request: HttpRequest, slug: str, invite_form: InvitationForm | None = None, status: int = 200
+    request: HttpRequest,
+    acc: access.OrganizationAccess,
+    invite_form: InvitationForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    organization = access.organization_for_user(user=request.user, slug=slug)
-    may_manage = access.user_may_manage_members(user=request.user, organization=organization)
+    organization, may_manage = acc.organization, acc.may_manage_members
     context = {
         "organization": organization,
         "members": selectors.members_list(organization=organization),
@@ -71,13 +74,14 @@ def _members_page(
 @login_required
 @require_GET
 def members(request: HttpRequest, slug: str) -> HttpResponse:
-    return _members_page(request, slug)
+    return _members_page(request, access.organization_access(user=request.user, slug=slug))
 
 
 @login_required
 @require_POST
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = access.organization_for_user(user=request.user, slug=slug, for_write=True)
+    acc = access.organization_access(user=request.user, slug=slug, need_manage=True)
+    organization = acc.organization
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
@@ -94,13 +98,13 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
             return redirect("organizations:members", slug=slug)
-    return _members_page(request, slug, invite_form=form, status=400)
+    return _members_page(request, acc, invite_form=form, status=400)
 
 
 @login_required
 @require_POST
 def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = access.membership_for_user(user=request.user, slug=slug, pk=pk)
+    membership = access.membership_access(user=request.user, slug=slug, pk=pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose lead, contributor or viewer.")
@@ -124,7 +128,7 @@ def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = access.membership_for_user(user=request.user, slug=slug, pk=pk)
+    membership = access.membership_access(user=request.user, slug=slug, pk=pk)
     if request.method == "POST":
         try:
             services.membership_remove(membership=membership, by=_user(request), request=request)
@@ -181,7 +185,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_GET
 def staff_list(request: HttpRequest) -> HttpResponse:
-    access.require_organization_manager(request.user)
+    access.require(request.user, access.Right.MANAGE_ORGANIZATIONS)
     organizations = selectors.organizations_for_staff()
     return render(request, "organizations/staff_list.html", {"organizations": organizations})
 
@@ -189,7 +193,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_create(request: HttpRequest) -> HttpResponse:
-    access.require_organization_manager(request.user)
+    access.require(request.user, access.Right.MANAGE_ORGANIZATIONS)
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         organization = services.organization_create(
@@ -203,16 +207,15 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = access.organization_for_staff(user=request.user, slug=slug)
-    form = OrganizationForm(request.POST or None, instance=organization)
+    organization = access.managed_organization_access(user=request.user, slug=slug)
+    # The form writes onto its own copy; the service compares it with `organization` as
+    # stored, so that the audit row names the fields that changed.
+    form = OrganizationForm(request.POST or None, instance=copy.copy(organization))
     if request.method == "POST" and form.is_valid():
-        # The form has written onto `organization`; the service compares with a fresh copy
-        # so that the audit row names the fields that changed.
-        fresh = access.organization_for_staff(user=request.user, slug=slug)
         services.organization_update(
-            organization=fresh, by=_user(request), request=request, **form.cleaned_data
+            organization=organization, by=_user(request), request=request, **form.cleaned_data
         )
-        messages.success(request, f"{fresh.name} saved.")
+        messages.success(request, f"{organization.name} saved.")
         return redirect("organizations:staff_list")
     return render(
         request, "organizations/staff_form.html", {"form": form, "organization": organization}
@@ -222,7 +225,7 @@ def staff_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    access.require_audit_reader(request.user)
+    access.require(request.user, access.Right.READ_AUDIT)
     return render(
         request, "organizations/audit_log.html", {"events": selectors.audit_events_recent()}
     )

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from organizations.access import assessment_for_user
+from organizations.access import assessment_access
 
 from .models import Report
 from .render import interactive_charts, maturity_charts
@@ -26,7 +26,7 @@ FILES = {"html": "html_file", "pdf": "pdf_file", "xlsx": "xlsx_file"}
 @login_required
 @require_http_methods(["GET", "POST"])
 def for_assessment(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = assessment_for_user(user=request.user, pk=pk)
+    assessment = assessment_access(user=request.user, pk=pk).assessment
     if request.method == "POST":
         try:
             report_request(assessment=assessment, by=request.user)  # type: ignore[arg-type]

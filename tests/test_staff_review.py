@@ -112,9 +112,9 @@ def test_the_review_page_shows_scores_answers_and_the_plan(
 
 def test_a_not_applicable_answer_shows_its_reason(client: Client, cast: Cast, cycle: Cycle) -> None:
     assessment = assessment_start(organization=cast.org_a, cycle=cycle, by=cast.lead_a)
-    responses = assessment.answers.order_by("id")
-    responses.update(level=2)
-    responses.filter(pk=responses[0].pk).update(
+    answers = assessment.answers.order_by("id")
+    answers.update(level=2)
+    answers.filter(pk=answers[0].pk).update(
         level=None, not_applicable=True, na_reason="We run no wards."
     )
     assessment_submit(assessment=assessment, by=cast.lead_a)

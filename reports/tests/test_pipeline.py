@@ -170,16 +170,16 @@ def test_the_real_rubric_report_holds_all_ten_commitment_scores(
     organization, lead = consortium.organization_with_lead(name="Tenfold Health")
     cycle = consortium.open_cycle(rubric, "2026", lead)
     assessment = assessment_start(organization=organization, cycle=cycle, by=lead)
-    responses = list(assessment.answers.select_related("criterion__commitment"))
+    rows = list(assessment.answers.select_related("criterion__commitment"))
     # Every criterion of the n-th commitment at level (n mod 5) + 1: scores 1, 2, 3, 4, 5, 1...
-    orders = {r.criterion.commitment.order for r in responses}
+    orders = {r.criterion.commitment.order for r in rows}
     assert len(orders) == 10
     payload = {
         r.pk: (
             r.version,
             AnswerInput((r.criterion.commitment.order - 1) % 5 + 1, False, "", "", [], "", ""),
         )
-        for r in responses
+        for r in rows
     }
     answers_save(assessment=assessment, answers=payload, by=lead)
     assessment = assessment_submit(assessment=assessment, by=lead)
