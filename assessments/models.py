@@ -161,6 +161,18 @@ class Answer(models.Model):
     def is_answered(self) -> bool:
         return self.level is not None or (self.not_applicable and bool(self.na_reason.strip()))
 
+    @property
+    def blocker(self) -> str | None:
+        """Why this answer does not count yet, or None once it does: the one rule for "this
+        criterion is done", used by the overview's progress and by the submit check."""
+        if self.carried_forward:
+            return "carried forward from the last cycle — confirm or change it"
+        if self.not_applicable and not self.na_reason.strip():
+            return "marked not applicable without a reason"
+        if not self.is_answered:
+            return "no level chosen"
+        return None
+
 
 def evidence_upload_path(instance: "EvidenceFile", filename: str) -> str:
     # Per-assessment folders under MEDIA_ROOT, which is never served directly.

@@ -53,8 +53,8 @@ def cycles_open_without_assessment(*, organization: Organization) -> QuerySet[Cy
     )
 
 
-def open_cycle(*, pk: int) -> Cycle:
-    """An open cycle (consortium-wide, not organization data); 404 for any other id."""
+def cycle_open_for_start(*, pk: int) -> Cycle:
+    """An open cycle to start an assessment in (not organization data); 404 for any other id."""
     return get_object_or_404(Cycle, pk=pk, status=Cycle.Status.OPEN)
 
 
@@ -109,12 +109,12 @@ def assessment_overview(*, assessment: Assessment) -> Overview:
         row.total += 1
         if r.carried_forward:
             row.to_confirm += 1
-        elif r.not_applicable and r.na_reason.strip():
-            row.not_applicable += 1
-        elif r.level is not None:
-            row.answered += 1
-        else:
+        elif r.blocker is not None:
             row.open += 1
+        elif r.not_applicable:
+            row.not_applicable += 1
+        else:
+            row.answered += 1
     for a in Assignment.objects.filter(assessment=assessment).select_related("membership__user"):
         if a.commitment_id in rows:
             rows[a.commitment_id].assignee = a.membership.user
@@ -224,11 +224,6 @@ def organization_members(*, organization: Organization) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("role", "user__email")
     )
-
-
-def rubric_commitments_of(*, assessment: Assessment) -> QuerySet[Commitment]:
-    """The commitments of the assessment's rubric, in order."""
-    return Commitment.objects.filter(rubric_id=assessment.cycle.rubric_id).order_by("order")
 
 
 def assignments_by_commitment(*, assessment: Assessment) -> dict[int, Assignment]:

@@ -507,16 +507,10 @@ def answers_missing(*, assessment: Assessment) -> list[Missing]:
     """Every criterion still without a level or an N/A reason, or carried but unconfirmed."""
     missing = []
     for r in Answer.objects.filter(assessment=assessment).select_related("criterion__commitment"):
-        commitment = r.criterion.commitment
-        if r.carried_forward:
-            reason = "carried forward from the last cycle — confirm or change it"
-        elif r.not_applicable and not r.na_reason.strip():
-            reason = "marked not applicable without a reason"
-        elif not r.is_answered:
-            reason = "no level chosen"
-        else:
-            continue
-        missing.append(Missing(commitment.code, commitment.name, r.criterion.code, reason))
+        reason = r.blocker
+        if reason is not None:
+            commitment = r.criterion.commitment
+            missing.append(Missing(commitment.code, commitment.name, r.criterion.code, reason))
     return missing
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commitments.models import Commitment
+from commitments.selectors import commitments_of
 from organizations import access
 from organizations.models import Membership, User
 
@@ -78,7 +79,7 @@ def start(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose a cycle to start.")
         return redirect("assessments:index")
-    cycle = selectors.open_cycle(pk=form.cleaned_data["cycle"])
+    cycle = selectors.cycle_open_for_start(pk=form.cleaned_data["cycle"])
     try:
         assessment = services.assessment_start(
             organization=membership.organization,
@@ -291,7 +292,7 @@ def assignments(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user, pk=pk, need=access.Need.LEAD if writing else access.Need.VIEW
     )
     assessment = acc.assessment
-    commitments = list(selectors.rubric_commitments_of(assessment=assessment))
+    commitments = commitments_of(rubric_id=assessment.cycle.rubric_id)
     members = list(selectors.organization_members(organization=assessment.organization))
     current = selectors.assignments_by_commitment(assessment=assessment)
     form = AssignmentsForm(

@@ -22,6 +22,11 @@ def rubric_levels(*, rubric: Rubric) -> QuerySet[MaturityLevel]:
     return MaturityLevel.objects.filter(rubric=rubric).order_by("level")
 
 
+def commitments_of(*, rubric_id: int) -> list[Commitment]:
+    """The commitments of a rubric, in order: the columns and rows of every per-commitment view."""
+    return list(Commitment.objects.filter(rubric_id=rubric_id).order_by("order"))
+
+
 def rubric_commitments(*, rubric: Rubric) -> QuerySet[Commitment]:
     """The rubric's commitments in order, each with its number of criteria."""
     return (

@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 
 from assessments.models import Answer, Assessment, CommitmentScore, Cycle
 from commitments.models import Commitment
+from commitments.selectors import commitments_of
 from organizations.models import Organization
 from reports.aggregates import Percentile
 from reports.charts import Box
@@ -133,11 +134,6 @@ def score_boxes(filters: DashboardFilters) -> list[Box]:
 
 
 # --- Heat map ------------------------------------------------------------------------------------
-
-
-def cycle_commitments(cycle: Cycle) -> list[Commitment]:
-    """The commitments of the cycle's rubric, in order: the heat map's columns."""
-    return list(Commitment.objects.filter(rubric_id=cycle.rubric_id).order_by("order"))
 
 
 def heatmap_assessments(filters: DashboardFilters, sort: str = "name") -> QuerySet[Assessment]:
@@ -305,7 +301,7 @@ def score_export_rows_all_cycles(filters: DashboardFilters) -> Iterator[list[Any
     version shows its scores under the commitment with the same code.
     """
     ordered = list(reversed(cycles()))
-    newest = cycle_commitments(ordered[-1]) if ordered else []
+    newest = commitments_of(rubric_id=ordered[-1].rubric_id) if ordered else []
     header_done = False
     for cycle in ordered:
         rows = score_export_rows(replace(filters, cycle=cycle), _same_codes(newest, cycle))
@@ -318,7 +314,7 @@ def score_export_rows_all_cycles(filters: DashboardFilters) -> Iterator[list[Any
 
 def _same_codes(columns: Sequence[Commitment], cycle: Cycle) -> list[Commitment]:
     """This cycle's commitments in the order of `columns`, matched by code."""
-    mine = {c.code: c for c in cycle_commitments(cycle)}
+    mine = {c.code: c for c in commitments_of(rubric_id=cycle.rubric_id)}
     return [mine.get(c.code, c) for c in columns]
 
 
@@ -388,7 +384,7 @@ def dashboard(
         not_started_page
     )
     heatmap = Paginator(heatmap_assessments(filters, sort), PAGE_SIZE).get_page(page)
-    commitments = cycle_commitments(filters.cycle)
+    commitments = commitments_of(rubric_id=filters.cycle.rubric_id)
     trend = median_trend(filters, cycles)
     counts = status_counts(filters)
     counts[NOT_STARTED] = not_started.paginator.count

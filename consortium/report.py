@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 
 from assessments.models import Cycle
+from commitments.selectors import commitments_of
 from reports import charts
 from reports.models import Report
 from reports.pipeline import ReportKind
@@ -96,7 +97,7 @@ class ConsortiumReport(ReportKind[ConsortiumNumbers]):
         )
 
     def spreadsheet(self, numbers: ConsortiumNumbers) -> bytes:
-        columns = dashboard.cycle_commitments(numbers.cycle)
+        columns = commitments_of(rubric_id=numbers.cycle.rubric_id)
         return xlsx_bytes(dashboard.score_export_rows(numbers.filters, columns), sheet="Scores")
 
     def file_base(self, numbers: ConsortiumNumbers) -> str:

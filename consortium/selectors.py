@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from assessments.models import ActionItem, Answer, Assessment, CommitmentScore, Cycle, ReviewComment
 from commitments.models import Commitment, Criterion, MaturityLevel, Rubric
+from commitments.selectors import commitments_of
 
 
 def cycles_with_counts() -> QuerySet[Cycle]:
@@ -35,11 +36,6 @@ def review_queue() -> QuerySet[Assessment]:
         .select_related("organization", "cycle")
         .order_by("submitted_at", "id")
     )
-
-
-def assessment_commitments(*, assessment: Assessment) -> list[Commitment]:
-    """The commitments of the assessment's rubric, in order."""
-    return list(Commitment.objects.filter(rubric_id=assessment.cycle.rubric_id).order_by("order"))
 
 
 @dataclass
@@ -72,7 +68,7 @@ class ReviewSummary:
 
 def review_summary(*, assessment: Assessment) -> ReviewSummary:
     """Everything a reviewer reads about one assessment, in a fixed number of queries."""
-    commitments = assessment_commitments(assessment=assessment)
+    commitments = commitments_of(rubric_id=assessment.cycle.rubric_id)
     criteria = Criterion.objects.filter(commitment__rubric_id=assessment.cycle.rubric_id).order_by(
         "commitment__order", "order"
     )

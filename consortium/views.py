@@ -26,6 +26,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.models import Assessment, Cycle
+from commitments.selectors import commitments_of
 from organizations import access
 from organizations.models import User
 from reports import charts
@@ -143,7 +144,7 @@ def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_return(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = access.review_access(user=request.user, pk=pk)
-    commitments = selectors.assessment_commitments(assessment=assessment)
+    commitments = commitments_of(rubric_id=assessment.cycle.rubric_id)
     form = ReturnForm(request.POST, commitments=commitments)
     if form.is_valid():
         try:
@@ -215,7 +216,7 @@ def export_scores(request: HttpRequest) -> HttpResponseBase:
     if request.GET.get("cycles") == "all":  # every cycle, for trend work in a spreadsheet
         rows = figures.score_export_rows_all_cycles(filters)
         return _export(request, rows, kind="scores-all-cycles", cycle=filters.cycle)
-    commitments = figures.cycle_commitments(filters.cycle)
+    commitments = commitments_of(rubric_id=filters.cycle.rubric_id)
     rows = figures.score_export_rows(filters, commitments)
     return _export(request, rows, kind="scores", cycle=filters.cycle)
 

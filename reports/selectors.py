@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from assessments.models import ActionItem, Answer, Assessment, CommitmentScore
-from commitments.models import Commitment
+from commitments.selectors import commitments_of
 from organizations import access
 from organizations.access import AnyUser
 
@@ -231,9 +231,7 @@ def peer_groups(*, assessment: Assessment, min_size: int) -> list[PeerGroup]:
 def maturity_numbers(*, assessment: Assessment) -> MaturityNumbers:
     """Everything the maturity report shows, for one submitted assessment."""
     min_size = int(settings.PEER_MIN_GROUP_SIZE)
-    commitments = list(
-        Commitment.objects.filter(rubric_id=assessment.cycle.rubric_id).order_by("order")
-    )
+    commitments = commitments_of(rubric_id=assessment.cycle.rubric_id)
     stored = {s.commitment_id: s for s in CommitmentScore.objects.filter(assessment=assessment)}
     rows = [
         CommitmentRow(
