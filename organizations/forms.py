@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
-from .models import Membership, Organization
+from .models import Membership, Organization, User
 
 # Words used by the organization pages' own addresses.
 RESERVED_SLUGS = frozenset({"switch", "manage", "audit-log", "invitations"})
@@ -54,8 +54,6 @@ class AcceptWithPasswordForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "The two passwords differ.")
         elif isinstance(p1, str):
-            from .models import User
-
             try:
                 validate_password(p1, user=User(email=self.email))
             except forms.ValidationError as e:
