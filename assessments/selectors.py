@@ -4,6 +4,7 @@ Callers pass an assessment that `organizations.access` has already checked; ever
 filtered by it, so nothing of another organization can come back.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -256,44 +257,38 @@ def _answer_summary(h: Any) -> str:
     return "no level"
 
 
+def _answer_entry(h: Any) -> str:
+    what = f"Answer to {h.criterion.code}: {_answer_summary(h)}"
+    return what + " (carried forward, to confirm)" if h.carried_forward else what
+
+
 def assessment_activity(
     *, assessment: Assessment, limit: int = ACTIVITY_LIMIT
 ) -> list[ActivityEntry]:
     """Who changed what in the assessment, newest first, from the history tables (4 queries)."""
-    entries: list[ActivityEntry] = []
-    answers = (
-        Answer.history.filter(assessment_id=assessment.pk)
-        .select_related("history_user", "criterion")
-        .order_by("-history_date")[:limit]
-    )
-    for h in answers:
-        what = f"Answer to {h.criterion.code}: {_answer_summary(h)}"
-        if h.carried_forward:
-            what += " (carried forward, to confirm)"
-        entries.append(ActivityEntry(h.history_date, h.history_user, what, _CHANGE[h.history_type]))
-    actions = (
-        ActionItem.history.filter(assessment_id=assessment.pk)
-        .select_related("history_user")
-        .order_by("-history_date")[:limit]
-    )
-    for h in actions:
-        what = f"Action “{h.title}” ({h.get_status_display().lower()})"
-        entries.append(ActivityEntry(h.history_date, h.history_user, what, _CHANGE[h.history_type]))
-    assignments = (
-        Assignment.history.filter(assessment_id=assessment.pk)
-        .select_related("history_user", "commitment", "membership__user")
-        .order_by("-history_date")[:limit]
-    )
-    for h in assignments:
-        what = f"{h.commitment.name} assigned to {h.membership.user.email}"
-        entries.append(ActivityEntry(h.history_date, h.history_user, what, _CHANGE[h.history_type]))
-    states = (
-        Assessment.history.filter(id=assessment.pk)
-        .select_related("history_user")
-        .order_by("-history_date")[:limit]
-    )
-    for h in states:
-        what = f"Assessment {h.get_status_display().lower()}"
-        entries.append(ActivityEntry(h.history_date, h.history_user, what, _CHANGE[h.history_type]))
+    # Each history table: its rows of this assessment, what to join, and how to say a change.
+    sources: list[tuple[Any, tuple[str, ...], Callable[[Any], str]]] = [
+        (Answer.history.filter(assessment_id=assessment.pk), ("criterion",), _answer_entry),
+        (
+            ActionItem.history.filter(assessment_id=assessment.pk),
+            (),
+            lambda h: f"Action “{h.title}” ({h.get_status_display().lower()})",
+        ),
+        (
+            Assignment.history.filter(assessment_id=assessment.pk),
+            ("commitment", "membership__user"),
+            lambda h: f"{h.commitment.name} assigned to {h.membership.user.email}",
+        ),
+        (
+            Assessment.history.filter(id=assessment.pk),
+            (),
+            lambda h: f"Assessment {h.get_status_display().lower()}",
+        ),
+    ]
+    entries = [
+        ActivityEntry(h.history_date, h.history_user, say(h), _CHANGE[h.history_type])
+        for rows, joins, say in sources
+        for h in rows.select_related("history_user", *joins).order_by("-history_date")[:limit]
+    ]
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]

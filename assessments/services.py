@@ -47,6 +47,17 @@ EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 MAX_LINKS = 20
 
 
+# What carrying forward copies from last cycle's answers and open plan items.
+CARRIED_ANSWER_FIELDS = (
+    "level", "not_applicable", "na_reason", "evidence", "evidence_links", "notes", "confidence",
+)  # fmt: skip
+CARRIED_ACTION_FIELDS = ("target_level", "title", "description", "owner", "due_date", "status")
+
+
+def _fields_of(row: object, names: Sequence[str]) -> dict[str, object]:
+    return {name: getattr(row, name) for name in names}
+
+
 # --- Starting, with learning carried from the last cycle ----------------------------------------
 
 
@@ -102,13 +113,7 @@ def assessment_start(
                 Answer(
                     assessment=assessment,
                     criterion=criterion,
-                    level=old.level,
-                    not_applicable=old.not_applicable,
-                    na_reason=old.na_reason,
-                    evidence=old.evidence,
-                    evidence_links=old.evidence_links,
-                    notes=old.notes,
-                    confidence=old.confidence,
+                    **_fields_of(old, CARRIED_ANSWER_FIELDS),
                     carried_forward=True,
                     answered_by=by,
                     updated_at=now,
@@ -151,12 +156,7 @@ def _carry_actions(*, source: Assessment, to: Assessment, criteria: list[Criteri
                 assessment=to,
                 commitment=commitment,
                 criterion=criterion,
-                target_level=item.target_level,
-                title=item.title,
-                description=item.description,
-                owner=item.owner,
-                due_date=item.due_date,
-                status=item.status,
+                **_fields_of(item, CARRIED_ACTION_FIELDS),
                 carried_forward=True,
             )
         )

@@ -5,7 +5,7 @@ Every view asks `organizations.access` first; reads come from selectors, writes 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from commitments.models import Commitment
 from commitments.selectors import commitments_of
+from lhs_assess.forms import form_add_errors
 from organizations import access
-from organizations.models import Membership, User
+from organizations.models import Membership
 
 from . import selectors, services
 from .forms import ActionItemForm, AssignmentsForm, CommitmentForm, StartForm
@@ -26,13 +27,6 @@ STALE_MESSAGE = (
     "Your text is kept below, beside the version now stored. Save again to replace theirs "
     "(choose any file again: files are not kept between attempts)."
 )
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in person (login_required ran first)."""
-    if not isinstance(request.user, User):
-        raise PermissionDenied
-    return request.user
 
 
 def _errors(e: ValidationError) -> str:
@@ -84,7 +78,7 @@ def start(request: HttpRequest) -> HttpResponse:
         assessment = services.assessment_start(
             organization=membership.organization,
             cycle=cycle,
-            by=_user(request),
+            by=access.signed_in(request),
             carry_forward=form.cleaned_data["carry_forward"],
         )
     except ValidationError as e:
@@ -120,7 +114,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access.assessment_access(user=request.user, pk=pk, need=access.Need.LEAD)
     try:
-        services.assessment_submit(assessment=acc.assessment, by=_user(request))
+        services.assessment_submit(assessment=acc.assessment, by=access.signed_in(request))
     except ValidationError as e:
         messages.error(request, _errors(e))
         missing = services.answers_missing(assessment=acc.assessment)
@@ -163,7 +157,10 @@ def _commitment_save(
     assessment = acc.assessment
     try:
         saved, files = services.commitment_answers_save(
-            assessment=assessment, answers=form.answers(), uploads=form.uploads(), by=_user(request)
+            assessment=assessment,
+            answers=form.answers(),
+            uploads=form.uploads(),
+            by=access.signed_in(request),
         )
     except services.StaleAnswerError:
         current = selectors.commitment_answers(assessment=assessment, commitment=text.commitment)
@@ -201,7 +198,7 @@ def confirm(request: HttpRequest, pk: int, answer_pk: int) -> HttpResponse:
     commitment = answer.criterion.commitment
     acc.require_write(commitment.pk)
     try:
-        services.answer_confirm(answer=answer, by=_user(request))
+        services.answer_confirm(answer=answer, by=access.signed_in(request))
     except ValidationError as e:
         messages.error(request, _errors(e))
     else:
@@ -246,11 +243,11 @@ def plan(request: HttpRequest, pk: int, code: str, item_pk: int | None = None) -
                 assessment=assessment,
                 commitment=commitment,
                 data=form.to_input(),
-                by=_user(request),
+                by=access.signed_in(request),
                 item=item,
             )
         except ValidationError as e:
-            _add_errors(form, e)
+            form_add_errors(form, e)
         else:
             messages.success(request, f"Saved the action “{saved.title}”.")
             return redirect("assessments:plan", pk=pk, code=code)
@@ -276,14 +273,6 @@ def _plan_page(
     return render(request, "assessments/plan.html", context, status=status)
 
 
-def _add_errors(form: ActionItemForm | AssignmentsForm, e: ValidationError) -> None:
-    if hasattr(e, "error_dict"):
-        for field, errors in e.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, e.messages)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignments(request: HttpRequest, pk: int) -> HttpResponse:
@@ -304,10 +293,10 @@ def assignments(request: HttpRequest, pk: int) -> HttpResponse:
     if writing and form.is_valid():
         try:
             changed = services.assignments_set(
-                assessment=assessment, choices=form.choices(), by=_user(request)
+                assessment=assessment, choices=form.choices(), by=access.signed_in(request)
             )
         except ValidationError as e:
-            _add_errors(form, e)
+            form_add_errors(form, e)
         else:
             messages.success(request, _assigned_message(changed))
             return redirect("assessments:assignments", pk=pk)

@@ -59,23 +59,36 @@ def cycle_set_status(*, cycle: Cycle, status: str, by: User) -> Cycle:
 # --- Review ------------------------------------------------------------------------------------
 
 
+def _decided(
+    assessment: Assessment,
+    status: str,
+    *,
+    by: User,
+    action: str,
+    detail: dict[str, object] | None = None,
+) -> Assessment:
+    """Record the reviewer's decision on a locked assessment, with its audit row."""
+    assessment.status = status
+    assessment.reviewed_at = timezone.now()
+    assessment.reviewed_by = by
+    save_with_author(assessment, by, update_fields=["status", "reviewed_at", "reviewed_by"])
+    audit_log(
+        action=action,
+        actor=by,
+        target=assessment,
+        organization=assessment.organization,
+        detail=detail or {},
+    )
+    return assessment
+
+
 @transaction.atomic
 def assessment_accept(*, assessment: Assessment, by: User) -> Assessment:
     """Staff accept a submitted assessment: it stays read-only for good."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status != Assessment.Status.SUBMITTED:
         raise ValidationError("Only a submitted assessment can be accepted.")
-    assessment.status = Assessment.Status.ACCEPTED
-    assessment.reviewed_at = timezone.now()
-    assessment.reviewed_by = by
-    save_with_author(assessment, by, update_fields=["status", "reviewed_at", "reviewed_by"])
-    audit_log(
-        action="assessment.accept",
-        actor=by,
-        target=assessment,
-        organization=assessment.organization,
-    )
-    return assessment
+    return _decided(assessment, Assessment.Status.ACCEPTED, by=by, action="assessment.accept")
 
 
 @transaction.atomic
@@ -96,18 +109,13 @@ def assessment_return(
         ReviewComment(assessment=assessment, commitment=c, body=body, author=by)
         for c, body in written.items()
     )
-    assessment.status = Assessment.Status.RETURNED
-    assessment.reviewed_at = timezone.now()
-    assessment.reviewed_by = by
-    save_with_author(assessment, by, update_fields=["status", "reviewed_at", "reviewed_by"])
-    audit_log(
+    return _decided(
+        assessment,
+        Assessment.Status.RETURNED,
+        by=by,
         action="assessment.return",
-        actor=by,
-        target=assessment,
-        organization=assessment.organization,
         detail={"comments": len(written)},
     )
-    return assessment
 
 
 # --- The consortium report ----------------------------------------------------------------------

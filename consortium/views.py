@@ -11,7 +11,7 @@ from typing import Any
 from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
@@ -27,8 +27,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments.models import Assessment, Cycle
 from commitments.selectors import commitments_of
+from lhs_assess.forms import form_add_errors
 from organizations import access
-from organizations.models import User
 from reports import charts
 from reports.selectors import report_for_user
 
@@ -37,13 +37,6 @@ from . import exports, selectors, services
 from .forms import CycleForm, CycleStatusForm, DashboardFilterForm, ReturnForm
 
 QUEUE_PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in person (login_required ran first)."""
-    if not isinstance(request.user, User):
-        raise PermissionDenied
-    return request.user
 
 
 # --- Cycles --------------------------------------------------------------------------------------
@@ -64,10 +57,9 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
     form = CycleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            cycle = services.cycle_create(by=_user(request), **form.cleaned_data)
+            cycle = services.cycle_create(by=access.signed_in(request), **form.cleaned_data)
         except ValidationError as e:
-            for name, errors in e.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            form_add_errors(form, e)
         else:
             messages.success(request, f"Cycle {cycle.name} created. Open it when it should start.")
             return redirect("consortium:cycles")
@@ -85,7 +77,7 @@ def cycle_status(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("consortium:cycles")
     try:
         cycle = services.cycle_set_status(
-            cycle=cycle, status=form.cleaned_data["status"], by=_user(request)
+            cycle=cycle, status=form.cleaned_data["status"], by=access.signed_in(request)
         )
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
@@ -132,7 +124,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = access.review_access(user=request.user, pk=pk)
     try:
-        services.assessment_accept(assessment=assessment, by=_user(request))
+        services.assessment_accept(assessment=assessment, by=access.signed_in(request))
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
         return redirect("consortium:review", pk=pk)
@@ -149,7 +141,7 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.assessment_return(
-                assessment=assessment, by=_user(request), comments=form.comments()
+                assessment=assessment, by=access.signed_in(request), comments=form.comments()
             )
         except ValidationError as e:
             form.add_error(None, e.messages)
@@ -251,7 +243,7 @@ def _export(
 def consortium_report_request(request: HttpRequest) -> HttpResponse:
     """Build (or reuse) the consortium report for the filters the dashboard shows."""
     _, filters = _dashboard_filters(request, request.POST)
-    report = services.consortium_report_request(filters=filters, by=_user(request))
+    report = services.consortium_report_request(filters=filters, by=access.signed_in(request))
     return redirect("consortium:report", pk=report.pk)
 
 

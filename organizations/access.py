@@ -178,6 +178,13 @@ def managed_organization_access(*, user: AnyUser, slug: str) -> Organization:
     return get_object_or_404(Organization, slug=slug)
 
 
+def signed_in(request: HttpRequest) -> User:
+    """The signed-in person, for a view behind login_required; 403 should anything else come."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
 def current_membership(request: HttpRequest) -> Membership | None:
     """The membership the person chose to work in (checked again on every request)."""
     user = request.user

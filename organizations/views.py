@@ -5,27 +5,22 @@ import copy
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lhs_assess.forms import form_add_errors
 
 from . import access, selectors, services
 from .forms import AcceptWithPasswordForm, InvitationForm, OrganizationForm, RoleForm
 from .models import User
 
 
-def _user(request: HttpRequest) -> User:
-    """The signed-in person (login_required ran first)."""
-    if not isinstance(request.user, User):
-        raise PermissionDenied
-    return request.user
-
-
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    memberships = selectors.memberships_of(user=_user(request))
+    memberships = selectors.memberships_of(user=access.signed_in(request))
     return render(request, "organizations/index.html", {"memberships": memberships})
 
 
@@ -89,12 +84,11 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
                 organization=organization,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
-                by=_user(request),
+                by=access.signed_in(request),
                 request=request,
             )
         except ValidationError as e:
-            for field, errors in e.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_add_errors(form, e)
         else:
             messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
             return redirect("organizations:members", slug=slug)
@@ -113,7 +107,7 @@ def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         services.membership_change_role(
             membership=membership,
             role=form.cleaned_data["role"],
-            by=_user(request),
+            by=access.signed_in(request),
             request=request,
         )
     except ValidationError as e:
@@ -131,7 +125,9 @@ def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership = access.membership_access(user=request.user, slug=slug, pk=pk)
     if request.method == "POST":
         try:
-            services.membership_remove(membership=membership, by=_user(request), request=request)
+            services.membership_remove(
+                membership=membership, by=access.signed_in(request), request=request
+            )
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
         else:
@@ -197,7 +193,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         organization = services.organization_create(
-            by=_user(request), request=request, **form.cleaned_data
+            by=access.signed_in(request), request=request, **form.cleaned_data
         )
         messages.success(request, f"{organization.name} created.")
         return redirect("organizations:staff_list")
@@ -213,7 +209,10 @@ def staff_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = OrganizationForm(request.POST or None, instance=copy.copy(organization))
     if request.method == "POST" and form.is_valid():
         services.organization_update(
-            organization=organization, by=_user(request), request=request, **form.cleaned_data
+            organization=organization,
+            by=access.signed_in(request),
+            request=request,
+            **form.cleaned_data,
         )
         messages.success(request, f"{organization.name} saved.")
         return redirect("organizations:staff_list")
