@@ -10,7 +10,14 @@ from django.urls import reverse
 
 from assessments.models import Answer, Assessment, CommitmentScore
 from assessments.services import answers_save, assessment_start, assessment_submit, assignment_set
-from assessments.tests.factories import answer, answer_all, evidence, started, submitted
+from assessments.tests.factories import (
+    answer,
+    answer_all,
+    evidence,
+    open_cycle,
+    started,
+    submitted,
+)
 from commitments.models import Criterion
 from consortium.services import assessment_return
 from organizations.models import Organization
@@ -253,8 +260,6 @@ def test_submit_stores_scores_when_everything_is_answered(
 def test_carried_forward_answers_are_flagged_and_can_be_confirmed(
     client: Client, cast: Cast
 ) -> None:
-    from assessments.tests.factories import open_cycle
-
     first = submitted(organization=cast.org_a, by=cast.lead_a)
     cycle = open_cycle(by=cast.staff, rubric=first.cycle.rubric)
     client.force_login(cast.lead_a)
@@ -277,8 +282,6 @@ def test_carried_forward_answers_are_flagged_and_can_be_confirmed(
 def test_the_start_form_offers_carrying_forward_only_when_there_is_a_submitted_one(
     client: Client, cast: Cast
 ) -> None:
-    from assessments.tests.factories import open_cycle
-
     open_cycle(by=cast.staff)
     client.force_login(cast.lead_a)
     html = client.get(reverse("assessments:index")).content.decode()

@@ -15,11 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessments.models import ActionItem, Answer, Assessment, Assignment, ReviewComment
-from assessments.tests.factories import started
+from assessments.tests.factories import open_cycle, started, submitted
 from organizations.models import Invitation, Membership
 
 from .conftest import Cast
-from .staff_data import a_cycle, a_submitted_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -159,9 +158,9 @@ def test_the_plan_and_assignment_forms_survive_generated_input(
 def test_the_start_invite_and_review_forms_survive_generated_input(
     client: Client, cast: Cast, world: dict[str, Any]
 ) -> None:
-    cycle = a_cycle(by=cast.staff, name="2027")
-    submitted = a_submitted_assessment(organization=cast.org_b, cycle=cycle, by=cast.lead_b)
-    b_answers = snapshot(Answer.objects.filter(assessment=submitted))
+    cycle = open_cycle(by=cast.staff, name="2027")
+    b_submitted = submitted(organization=cast.org_b, cycle=cycle, by=cast.lead_b)
+    b_answers = snapshot(Answer.objects.filter(assessment=b_submitted))
     members_b = snapshot(Membership.objects.filter(organization=cast.org_b))
 
     @SETTINGS
@@ -186,14 +185,14 @@ def test_the_start_invite_and_review_forms_survive_generated_input(
         invite_url = reverse("organizations:invite", args=[cast.org_a.slug])
         assert client.post(invite_url, invite).status_code in (200, 302, 400)
         client.force_login(cast.staff)
-        url = reverse("consortium:review_return", args=[submitted.pk])
+        url = reverse("consortium:review_return", args=[b_submitted.pk])
         assert client.post(url, review).status_code in (200, 302, 400)
         # A return may happen once (then the assessment is no longer "submitted"); comments
         # are stored only with real text.
-        assert all(c.body.strip() for c in ReviewComment.objects.filter(assessment=submitted))
+        assert all(c.body.strip() for c in ReviewComment.objects.filter(assessment=b_submitted))
 
     post()
-    assert snapshot(Answer.objects.filter(assessment=submitted)) == b_answers
+    assert snapshot(Answer.objects.filter(assessment=b_submitted)) == b_answers
     assert snapshot(Membership.objects.filter(organization=cast.org_b)) == members_b
     assert (
         not Assessment.objects.filter(organization=cast.org_b, cycle=world["mine"].cycle)

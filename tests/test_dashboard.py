@@ -8,13 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment, CommitmentScore, Cycle
-from assessments.services import assessment_start
+from assessments.tests.factories import open_cycle, started
 from commitments.models import Commitment
 from commitments.tests.factories import make_rubric
 from consortium.dashboard import Box, DashboardFilters, score_boxes
 from consortium.services import assessment_accept
 from organizations.models import Organization
-from reports.tests.consortium import build, open_cycle, organization_with_lead
+from organizations.tests.factories import organization_with_lead
+from reports.tests.consortium import build
 
 from .conftest import Cast
 
@@ -71,7 +72,7 @@ def test_counts_per_status_and_the_not_started_list(client: Client, cast: Cast, 
     cycle, assessments = consortium
     assessment_accept(assessment=assessments[0], by=cast.staff)
     drafting, lead = organization_with_lead(name="Drafting Clinic")
-    assessment_start(organization=drafting, cycle=cycle, by=lead)
+    started(organization=drafting, by=lead, cycle=cycle)
     # cast.org_a and cast.org_b have not started; an inactive organization is not counted.
     organization_with_lead(name="Closed Clinic", is_active=False)
     client.force_login(cast.staff)
@@ -129,7 +130,7 @@ def test_heat_map_links_to_review_and_writes_every_score(
 
 def test_trend_and_highlights_across_two_cycles(client: Client, cast: Cast, consortium) -> None:
     cycle, assessments = consortium
-    later = open_cycle(cycle.rubric, "2027", cast.staff)
+    later = open_cycle(by=cast.staff, rubric=cycle.rubric, name="2027")
     Cycle.objects.filter(pk=later.pk).update(
         opens_on=cycle.opens_on.replace(year=2027), closes_on=cycle.closes_on.replace(year=2027)
     )
@@ -157,7 +158,7 @@ def test_members_get_404_on_the_dashboard(client: Client, cast: Cast, consortium
 
 
 def test_staff_see_a_dashboard_entry_in_the_navigation(client: Client, cast: Cast) -> None:
-    open_cycle(make_rubric(), "2026", cast.staff)
+    open_cycle(by=cast.staff, rubric=make_rubric(), name="2026")
     client.force_login(cast.staff)
     assert f'href="{URL}"' in client.get(reverse("home")).content.decode()
     client.force_login(cast.lead_a)

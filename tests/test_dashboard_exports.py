@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from assessments.models import Assessment, Cycle
+from assessments.tests.factories import open_cycle, submitted
 from organizations.models import Organization
 from reports.tests.consortium import build
 
@@ -134,10 +135,11 @@ def test_the_scores_export_of_every_cycle_has_each_cycle_once_under_one_header(
     from reports.tests import consortium as hand
 
     cycle, assessments = consortium
-    later = hand.open_cycle(cycle.rubric, "2027", cast.staff)
+    later = open_cycle(by=cast.staff, rubric=cycle.rubric, name="2027")
     organization = assessments[0].organization
     lead = organization.memberships.get().user
-    hand.submit_levels(organization, later, lead, hand.LEVELS[3])  # c1 4.00, c2 5.00
+    # c1 4.00, c2 5.00
+    submitted(organization=organization, by=lead, cycle=later, levels=hand.LEVELS[3])
     client.force_login(cast.staff)
     for fmt, read in (("csv", _csv), ("xlsx", _xlsx)):
         header, *rows = read(client.get(SCORES, {"format": fmt, "cycles": "all"}))

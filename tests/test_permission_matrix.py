@@ -18,14 +18,13 @@ from assessments.services import (
     assessment_submit,
     assignment_set,
 )
-from assessments.tests.factories import answer_all, evidence, started
+from assessments.tests.factories import answer_all, evidence, open_cycle, started, submitted
 from commitments.tests.factories import make_rubric
 from organizations.models import Membership
 from organizations.services import invitation_create
 from reports.models import Report
 
 from .conftest import Cast
-from .staff_data import a_cycle, a_submitted_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +68,7 @@ def _organization_fields(c: Cast) -> dict[str, Any]:
 
 
 def _draft_cycle(c: Cast) -> dict[str, Any]:
-    return {"pk": a_cycle(by=c.staff, open_=False).pk}
+    return {"pk": open_cycle(by=c.staff, opened=False).pk}
 
 
 def _new_cycle_fields(c: Cast) -> dict[str, Any]:
@@ -83,8 +82,8 @@ def _new_cycle_fields(c: Cast) -> dict[str, Any]:
 
 
 def _submitted_a(c: Cast) -> dict[str, Any]:
-    cycle = a_cycle(by=c.staff)
-    return {"pk": a_submitted_assessment(organization=c.org_a, cycle=cycle, by=c.lead_a).pk}
+    cycle = open_cycle(by=c.staff)
+    return {"pk": submitted(organization=c.org_a, cycle=cycle, by=c.lead_a).pk}
 
 
 # --- Reports of A's submitted assessment ---------------------------------------------------------
@@ -104,7 +103,7 @@ def _report_a(c: Cast, status: str) -> Report:
 
 
 def _consortium_report(c: Cast) -> dict[str, Any]:
-    cycle = a_cycle(by=c.staff)
+    cycle = open_cycle(by=c.staff)
     report = Report.objects.create(
         kind=Report.Kind.CONSORTIUM, cycle=cycle, fingerprint="matrix-consortium", status="ready"
     )
@@ -191,7 +190,7 @@ def _evidence_file(c: Cast) -> dict[str, Any]:
 
 
 def _a_cycle_exists(c: Cast) -> dict[str, Any]:
-    a_cycle(by=c.staff)
+    open_cycle(by=c.staff)
     return {}
 
 

@@ -7,12 +7,12 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Cycle
+from assessments.tests.factories import open_cycle, submitted
 from commitments.models import Rubric
 from commitments.tests.factories import make_rubric
 from organizations.tests.factories import OrganizationFactory
 
 from .conftest import Cast
-from .staff_data import a_cycle, a_submitted_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_closing_before_opening_is_refused_beside_the_closing_date(
 
 
 def test_a_duplicate_name_is_refused_beside_the_name(client: Client, cast: Cast) -> None:
-    cycle = a_cycle(by=cast.staff, name="2027")
+    cycle = open_cycle(by=cast.staff, name="2027")
     client.force_login(cast.staff)
     response = client.post(reverse("consortium:cycle_create"), _fields(cycle.rubric))
     assert response.status_code == 400
@@ -101,7 +101,7 @@ def test_a_duplicate_name_is_refused_beside_the_name(client: Client, cast: Cast)
 def test_staff_open_close_and_reopen_a_cycle(
     client: Client, cast: Cast, start: str, to: str, end: str
 ) -> None:
-    cycle = a_cycle(by=cast.staff, open_=False)
+    cycle = open_cycle(by=cast.staff, opened=False)
     Cycle.objects.filter(pk=cycle.pk).update(status=start)
     client.force_login(cast.staff)
     response = client.post(reverse("consortium:cycle_status", args=[cycle.pk]), {"status": to})
@@ -113,7 +113,7 @@ def test_staff_open_close_and_reopen_a_cycle(
 def test_a_cycle_not_yet_open_cannot_be_closed_and_staff_are_told(
     client: Client, cast: Cast
 ) -> None:
-    cycle = a_cycle(by=cast.staff, open_=False)
+    cycle = open_cycle(by=cast.staff, opened=False)
     client.force_login(cast.staff)
     response = client.post(
         reverse("consortium:cycle_status", args=[cycle.pk]), {"status": "closed"}, follow=True
@@ -124,7 +124,7 @@ def test_a_cycle_not_yet_open_cannot_be_closed_and_staff_are_told(
 
 
 def test_an_unknown_status_is_refused_with_a_message(client: Client, cast: Cast) -> None:
-    cycle = a_cycle(by=cast.staff)
+    cycle = open_cycle(by=cast.staff)
     client.force_login(cast.staff)
     response = client.post(
         reverse("consortium:cycle_status", args=[cycle.pk]), {"status": "draft"}, follow=True
@@ -141,9 +141,9 @@ def test_a_missing_cycle_is_404_for_staff(client: Client, cast: Cast) -> None:
 
 
 def test_the_list_counts_each_cycles_assessments_by_status(client: Client, cast: Cast) -> None:
-    cycle = a_cycle(by=cast.staff)
-    a_submitted_assessment(organization=cast.org_a, cycle=cycle, by=cast.lead_a)
-    a_submitted_assessment(organization=cast.org_b, cycle=cycle, by=cast.lead_b)
+    cycle = open_cycle(by=cast.staff, name="2026")
+    submitted(organization=cast.org_a, cycle=cycle, by=cast.lead_a)
+    submitted(organization=cast.org_b, cycle=cycle, by=cast.lead_b)
     client.force_login(cast.staff)
     listed = list(client.get(reverse("consortium:cycles")).context["cycles"])
     assert [(c.name, c.draft_count, c.submitted_count, c.accepted_count) for c in listed] == [
@@ -154,9 +154,9 @@ def test_the_list_counts_each_cycles_assessments_by_status(client: Client, cast:
 def _cycles_with_assessments(cast: Cast, n: int, version: str) -> None:
     rubric = make_rubric(version=version)
     for i in range(n):
-        cycle = a_cycle(by=cast.staff, name=f"Cycle {version}.{i}", rubric=rubric)
+        cycle = open_cycle(by=cast.staff, name=f"Cycle {version}.{i}", rubric=rubric)
         for _ in range(2):
-            a_submitted_assessment(organization=OrganizationFactory(), cycle=cycle, by=cast.lead_a)
+            submitted(organization=OrganizationFactory(), cycle=cycle, by=cast.lead_a)
 
 
 def test_the_cycle_list_makes_the_same_queries_for_1_or_10_cycles(

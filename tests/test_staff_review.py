@@ -9,29 +9,39 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import ActionItem, Assessment, Cycle, ReviewComment
-from assessments.services import assessment_start, assessment_submit
+from assessments.tests import factories
 from commitments.models import Commitment
 from organizations.models import Organization
 from organizations.tests.factories import OrganizationFactory
 
 from .conftest import Cast
-from .staff_data import a_cycle, a_submitted_assessment
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def cycle(cast: Cast) -> Cycle:
-    return a_cycle(by=cast.staff)
+    return factories.open_cycle(by=cast.staff, name="2026")
 
 
 @pytest.fixture
 def submitted(cast: Cast, cycle: Cycle) -> Assessment:
-    return a_submitted_assessment(organization=cast.org_a, cycle=cycle, by=cast.lead_a)
+    return _submitted(cast.org_a, cycle, cast)
+
+
+def _submitted(organization: Organization, cycle: Cycle, cast: Cast) -> Assessment:
+    """Every criterion at level 3, with the evidence and notes the review page shows."""
+    return factories.submitted(
+        organization=organization,
+        cycle=cycle,
+        by=cast.lead_a,
+        evidence="Quarterly minutes.",
+        notes="Checked by the board.",
+    )
 
 
 def _submitted_days_ago(organization: Organization, cycle: Cycle, days: int, cast: Cast) -> None:
-    assessment = a_submitted_assessment(organization=organization, cycle=cycle, by=cast.lead_a)
+    assessment = _submitted(organization, cycle, cast)
     Assessment.objects.filter(pk=assessment.pk).update(
         submitted_at=timezone.now() - timedelta(days=days)
     )
@@ -42,7 +52,9 @@ def test_the_queue_lists_only_submitted_assessments_the_oldest_first(
 ) -> None:
     for name, days in (("Recent", 1), ("Oldest", 9), ("Middle", 4)):
         _submitted_days_ago(OrganizationFactory(name=name), cycle, days, cast)
-    assessment_start(organization=OrganizationFactory(name="Drafting"), cycle=cycle, by=cast.lead_a)
+    factories.started(
+        organization=OrganizationFactory(name="Drafting"), by=cast.lead_a, cycle=cycle
+    )
     for name, status in (("Returned", "returned"), ("Accepted", "accepted")):
         _submitted_days_ago(OrganizationFactory(name=name), cycle, 20, cast)
         Assessment.objects.filter(organization__name=name).update(status=status)
@@ -72,12 +84,12 @@ def test_the_queue_makes_the_same_queries_for_3_or_30_submitted_assessments(
     client.force_login(cast.staff)
     client.get(reverse("home"))  # the session's first save is behind us
     for _ in range(3):
-        a_submitted_assessment(organization=OrganizationFactory(), cycle=cycle, by=cast.lead_a)
+        _submitted(OrganizationFactory(), cycle, cast)
     with django_assert_num_queries(QUERIES_QUEUE):
         response = client.get(reverse("consortium:review_queue"))
     assert len(response.context["page"].object_list) == 3
     for _ in range(27):
-        a_submitted_assessment(organization=OrganizationFactory(), cycle=cycle, by=cast.lead_a)
+        _submitted(OrganizationFactory(), cycle, cast)
     with django_assert_num_queries(QUERIES_QUEUE):
         response = client.get(reverse("consortium:review_queue"))
     assert len(response.context["page"].object_list) == 30
@@ -111,13 +123,11 @@ def test_the_review_page_shows_scores_answers_and_the_plan(
 
 
 def test_a_not_applicable_answer_shows_its_reason(client: Client, cast: Cast, cycle: Cycle) -> None:
-    assessment = assessment_start(organization=cast.org_a, cycle=cycle, by=cast.lead_a)
-    answers = assessment.answers.order_by("id")
-    answers.update(level=2)
-    answers.filter(pk=answers[0].pk).update(
-        level=None, not_applicable=True, na_reason="We run no wards."
-    )
-    assessment_submit(assessment=assessment, by=cast.lead_a)
+    levels = {"c1-1": None, "c1-2": 2, "c1-3": 2, "c2-1": 2, "c2-2": 2, "c2-3": 2}
+    assessment = factories.submitted(
+        organization=cast.org_a, cycle=cycle, by=cast.lead_a, levels=levels,
+        na_reason="We run no wards.",
+    )  # fmt: skip
     client.force_login(cast.staff)
     html = client.get(reverse("consortium:review", args=[assessment.pk])).content.decode()
     assert "Not applicable: We run no wards." in html
@@ -126,7 +136,7 @@ def test_a_not_applicable_answer_shows_its_reason(client: Client, cast: Cast, cy
 def test_a_draft_assessment_is_404_on_the_review_page(
     client: Client, cast: Cast, cycle: Cycle
 ) -> None:
-    draft = assessment_start(organization=cast.org_a, cycle=cycle, by=cast.lead_a)
+    draft = factories.started(organization=cast.org_a, by=cast.lead_a, cycle=cycle)
     client.force_login(cast.staff)
     assert client.get(reverse("consortium:review", args=[draft.pk])).status_code == 404
     assert client.post(reverse("consortium:review_accept", args=[draft.pk])).status_code == 404
@@ -242,7 +252,7 @@ def test_the_review_page_queries_do_not_grow_with_organizations_or_assessments(
     with django_assert_num_queries(QUERIES_REVIEW):
         client.get(url)
     for _ in range(10):
-        a_submitted_assessment(organization=OrganizationFactory(), cycle=cycle, by=cast.lead_a)
+        _submitted(OrganizationFactory(), cycle, cast)
     first = Commitment.objects.filter(rubric=cycle.rubric).first()
     assert first is not None
     for i in range(5):

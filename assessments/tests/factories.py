@@ -1,6 +1,12 @@
-"""Cycles and assessments for tests, made through the same services the pages use."""
+"""The one builder of cycles and assessments for tests, made through the services the pages use.
+
+Organizations and people come from organizations/tests/factories.py, rubrics from
+commitments/tests/factories.py; everything here goes through the real services, so a test's
+data has the versions, history and audit rows that real use would leave.
+"""
 
 import itertools
+from collections.abc import Mapping
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,30 +26,45 @@ from organizations.models import Organization, User
 
 _names = itertools.count(1)
 
+NA_REASON = "Not offered."
 
-def open_cycle(*, by: User, rubric: Rubric | None = None, criteria: int = 3) -> Cycle:
-    """A new open cycle on a fresh published test rubric (two commitments c1, c2)."""
+
+def open_cycle(
+    *,
+    by: User,
+    rubric: Rubric | None = None,
+    name: str | None = None,
+    criteria: int = 3,
+    opened: bool = True,
+) -> Cycle:
+    """A cycle for 2026, opened by `by` unless `opened=False` (then a draft, not yet open).
+
+    Without `rubric`, a fresh published rubric of two commitments (c1, c2) with `criteria`
+    criteria each; without `name`, a unique one ("Cycle 7")."""
     n = next(_names)
     rubric = rubric or make_rubric(criteria=criteria, version=f"t{n}", name=f"Rubric {n}")
     cycle = cycle_create(
-        name=f"Cycle {n}",
+        name=name or f"Cycle {n}",
         rubric=rubric,
         opens_on=date(2026, 1, 1),
         closes_on=date(2026, 12, 31),
         by=by,
     )
-    return cycle_set_status(cycle=cycle, status=Cycle.Status.OPEN, by=by)
+    if opened:
+        cycle = cycle_set_status(cycle=cycle, status=Cycle.Status.OPEN, by=by)
+    return cycle
 
 
 def started(
     *, organization: Organization, by: User, cycle: Cycle | None = None, criteria: int = 3
 ) -> Assessment:
-    """A draft assessment of an open cycle."""
+    """A draft assessment of an open cycle (a fresh one unless given)."""
     cycle = cycle or open_cycle(by=by, criteria=criteria)
     return assessment_start(organization=organization, cycle=cycle, by=by)
 
 
 def answer(level: int | None = 3, **kwargs: object) -> AnswerInput:
+    """One answer as a form would post it: `level`, every other field empty unless given."""
     values: dict[str, object] = {
         "level": level,
         "not_applicable": False,
@@ -57,20 +78,50 @@ def answer(level: int | None = 3, **kwargs: object) -> AnswerInput:
     return AnswerInput(**values)
 
 
-def answer_all(*, assessment: Assessment, by: User, level: int = 3) -> None:
-    rows = Answer.objects.filter(assessment=assessment)
-    answers_save(
-        assessment=assessment, answers={r.pk: (r.version, answer(level)) for r in rows}, by=by
-    )
+def answer_all(
+    *,
+    assessment: Assessment,
+    by: User,
+    level: int = 3,
+    levels: Mapping[str, int | None] | None = None,
+    na_reason: str = NA_REASON,
+    **fields: object,
+) -> None:
+    """Answer every criterion at `level`, or only the criteria named in `levels` (criterion
+    code -> level, None meaning not applicable for `na_reason`). `fields` (evidence, notes,
+    confidence, ...) go into every answer."""
+    rows = {r.criterion.code: r for r in assessment.answers.select_related("criterion")}
+    chosen: Mapping[str, int | None] = levels if levels is not None else dict.fromkeys(rows, level)
+    payload = {}
+    for code, value in chosen.items():
+        row = rows[code]
+        data = (
+            answer(value, **fields)
+            if value is not None
+            else answer(None, not_applicable=True, na_reason=na_reason, **fields)
+        )
+        payload[row.pk] = (row.version, data)
+    answers_save(assessment=assessment, answers=payload, by=by)
 
 
-def submitted(*, organization: Organization, by: User, cycle: Cycle | None = None) -> Assessment:
-    """A complete assessment, submitted."""
-    assessment = started(organization=organization, by=by, cycle=cycle)
-    answer_all(assessment=assessment, by=by)
+def submitted(
+    *,
+    organization: Organization,
+    by: User,
+    cycle: Cycle | None = None,
+    level: int = 3,
+    levels: Mapping[str, int | None] | None = None,
+    criteria: int = 3,
+    **fields: object,
+) -> Assessment:
+    """A complete assessment submitted by `by`: every criterion at `level`, or as `levels`
+    says (see answer_all, which also takes evidence, notes and the other fields)."""
+    assessment = started(organization=organization, by=by, cycle=cycle, criteria=criteria)
+    answer_all(assessment=assessment, by=by, level=level, levels=levels, **fields)
     return assessment_submit(assessment=assessment, by=by)
 
 
 def evidence(*, answer: Answer, by: User, name: str = "minutes.pdf") -> EvidenceFile:
+    """A small PDF kept as evidence of `answer`."""
     upload = SimpleUploadedFile(name, b"%PDF-1.4 minutes", content_type="application/pdf")
     return evidence_file_add(answer=answer, upload=upload, by=by)

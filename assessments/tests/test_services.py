@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 from assessments.models import ActionItem, Answer, Assessment, CommitmentScore, Cycle
 from assessments.services import (
     ActionInput,
-    AnswerInput,
     StaleAnswerError,
     action_item_save,
     answer_confirm,
@@ -22,30 +21,17 @@ from assessments.services import (
     assignment_set,
     evidence_file_add,
 )
+from assessments.tests.factories import answer, answer_all, open_cycle, started
 from commitments.models import Commitment, Criterion, Rubric
 from commitments.services import rubric_clone, rubric_publish
 from commitments.tests.factories import make_rubric
-from consortium.services import assessment_accept, assessment_return, cycle_create, cycle_set_status
+from consortium.services import assessment_accept, assessment_return, cycle_create
 from organizations.models import AuditEvent, Membership, Organization, User
 from organizations.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-
-def answer(level: int | None = 3, **kw: object) -> AnswerInput:
-    values: dict[str, object] = {
-        "level": level,
-        "not_applicable": False,
-        "na_reason": "",
-        "evidence": "Minutes of 3 May.",
-        "evidence_links": [],
-        "notes": "",
-        "confidence": "medium",
-    }
-    values.update(kw)
-    return AnswerInput(**values)
 
 
 @pytest.fixture
@@ -60,17 +46,6 @@ def org(lead: User) -> Organization:
     return organization
 
 
-def open_cycle(rubric: Rubric, name: str, by: User) -> Cycle:
-    cycle = cycle_create(
-        name=name,
-        rubric=rubric,
-        opens_on=datetime.date(2026, 1, 1),
-        closes_on=datetime.date(2026, 12, 31),
-        by=by,
-    )
-    return cycle_set_status(cycle=cycle, status=Cycle.Status.OPEN, by=by)
-
-
 @pytest.fixture
 def rubric() -> Rubric:
     return make_rubric()  # 2 commitments x 3 criteria; weights 1.5, 1, 1
@@ -78,21 +53,8 @@ def rubric() -> Rubric:
 
 @pytest.fixture
 def assessment(org: Organization, lead: User, rubric: Rubric) -> Assessment:
-    return assessment_start(organization=org, cycle=open_cycle(rubric, "2026", lead), by=lead)
-
-
-def answer_all(assessment: Assessment, by: User, levels: dict[str, int | None]) -> None:
-    rows = {r.criterion.code: r for r in assessment.answers.select_related("criterion")}
-    payload = {}
-    for code, level in levels.items():
-        r = rows[code]
-        data = (
-            answer(level)
-            if level is not None
-            else answer(None, not_applicable=True, na_reason="No ED.")
-        )
-        payload[r.pk] = (r.version, data)
-    answers_save(assessment=assessment, answers=payload, by=by)
+    cycle = open_cycle(by=lead, rubric=rubric, name="2026")
+    return started(organization=org, by=lead, cycle=cycle)
 
 
 ALL = {"c1-1": 2, "c1-2": 3, "c1-3": 4, "c2-1": 5, "c2-2": None, "c2-3": 1}
@@ -127,10 +89,7 @@ def test_starting_creates_one_empty_answer_per_criterion(assessment: Assessment)
 
 
 def test_only_open_cycles_can_be_started(org: Organization, lead: User, rubric: Rubric) -> None:
-    cycle = cycle_create(
-        name="later", rubric=rubric, opens_on=datetime.date(2027, 1, 1),
-        closes_on=datetime.date(2027, 2, 1), by=lead,
-    )  # fmt: skip
+    cycle = open_cycle(by=lead, rubric=rubric, name="later", opened=False)
     with pytest.raises(ValidationError, match="not open"):
         assessment_start(organization=org, cycle=cycle, by=lead)
 
@@ -198,7 +157,7 @@ def test_answers_of_another_assessment_are_refused(
 def test_submit_refuses_and_names_every_missing_criterion(
     assessment: Assessment, lead: User
 ) -> None:
-    answer_all(assessment, lead, {"c1-1": 2, "c2-2": None})
+    answer_all(assessment=assessment, by=lead, levels={"c1-1": 2, "c2-2": None})
     missing = answers_missing(assessment=assessment)
     assert [m.criterion_code for m in missing] == ["c1-2", "c1-3", "c2-1", "c2-3"]
     with pytest.raises(ValidationError, match="4 criteria still need"):
@@ -208,7 +167,7 @@ def test_submit_refuses_and_names_every_missing_criterion(
 
 
 def test_submit_stores_scores_computed_by_hand(assessment: Assessment, lead: User) -> None:
-    answer_all(assessment, lead, ALL)
+    answer_all(assessment=assessment, by=lead, levels=ALL)
     submitted = assessment_submit(assessment=assessment, by=lead)
     assert submitted.status == Assessment.Status.SUBMITTED
     scores = dict(
@@ -224,7 +183,7 @@ def test_submit_stores_scores_computed_by_hand(assessment: Assessment, lead: Use
 def test_a_submitted_assessment_is_read_only_until_returned(
     assessment: Assessment, lead: User
 ) -> None:
-    answer_all(assessment, lead, ALL)
+    answer_all(assessment=assessment, by=lead, levels=ALL)
     assessment_submit(assessment=assessment, by=lead)
     r = assessment.answers.get(criterion__code="c1-1")
     with pytest.raises(ValidationError, match="submitted"):
@@ -256,7 +215,7 @@ def test_a_submitted_assessment_is_read_only_until_returned(
 def test_the_state_machine_refuses_every_illegal_transition(
     assessment: Assessment, lead: User, start: str, service: str
 ) -> None:
-    answer_all(assessment, lead, ALL)
+    answer_all(assessment=assessment, by=lead, levels=ALL)
     staff = UserFactory()
     if start != "draft":
         assessment_submit(assessment=assessment, by=lead)
@@ -278,7 +237,7 @@ def test_the_state_machine_refuses_every_illegal_transition(
 def test_return_needs_a_comment_and_keeps_per_commitment_comments(
     assessment: Assessment, lead: User
 ) -> None:
-    answer_all(assessment, lead, ALL)
+    answer_all(assessment=assessment, by=lead, levels=ALL)
     assessment_submit(assessment=assessment, by=lead)
     staff = UserFactory()
     with pytest.raises(ValidationError, match="at least one comment"):
@@ -330,8 +289,10 @@ def test_assignments_take_only_editors_of_the_same_organization(
 
 
 def _previous_cycle_done(org: Organization, lead: User, rubric: Rubric) -> Assessment:
-    first = assessment_start(organization=org, cycle=open_cycle(rubric, "2025", lead), by=lead)
-    answer_all(first, lead, ALL)
+    first = started(
+        organization=org, by=lead, cycle=open_cycle(by=lead, rubric=rubric, name="2025")
+    )
+    answer_all(assessment=first, by=lead, levels=ALL, evidence="Minutes of 3 May.")
     c1 = Commitment.objects.get(rubric=rubric, code="c1")
     criterion = Criterion.objects.get(commitment=c1, code="c1-1")
     data = ActionInput("Partner seats", "", criterion, 4, lead, None, ActionItem.Status.PLANNED)
@@ -346,7 +307,10 @@ def test_carrying_forward_copies_answers_and_open_actions_flagged_to_confirm(
 ) -> None:
     _previous_cycle_done(org, lead, rubric)
     new = assessment_start(
-        organization=org, cycle=open_cycle(rubric, "2026", lead), by=lead, carry_forward=True
+        organization=org,
+        cycle=open_cycle(by=lead, rubric=rubric, name="2026"),
+        by=lead,
+        carry_forward=True,
     )
     carried = new.answers.get(criterion__code="c1-1")
     assert (carried.level, carried.carried_forward, carried.evidence) == (
@@ -377,7 +341,10 @@ def test_carrying_forward_takes_only_criteria_that_still_exist(
         new_criterion.descriptors.create(level=n, text=f"new {n}")
     v2 = rubric_publish(rubric=draft)
     new = assessment_start(
-        organization=org, cycle=open_cycle(v2, "2027", lead), by=lead, carry_forward=True
+        organization=org,
+        cycle=open_cycle(by=lead, rubric=v2, name="2027"),
+        by=lead,
+        carry_forward=True,
     )
     carried = dict(new.answers.values_list("criterion__code", "carried_forward"))
     assert carried == {
@@ -394,7 +361,10 @@ def test_carrying_forward_never_reads_another_organizations_answers(
     _previous_cycle_done(other, other_lead, rubric)  # only the other organization has history
     with pytest.raises(ValidationError, match="no earlier submitted assessment"):
         assessment_start(
-            organization=org, cycle=open_cycle(rubric, "2026", lead), by=lead, carry_forward=True
+            organization=org,
+            cycle=open_cycle(by=lead, rubric=rubric, name="2026"),
+            by=lead,
+            carry_forward=True,
         )
     fresh = assessment_start(organization=org, cycle=Cycle.objects.get(name="2026"), by=lead)
     assert not fresh.answers.filter(level__isnull=False).exists()

@@ -96,3 +96,11 @@ def admin_user(**kwargs: object) -> User:
     user = UserFactory(is_staff=True, **kwargs)
     user.groups.add(Group.objects.get(name=ADMIN_GROUP))
     return with_totp(user)
+
+
+def organization_with_lead(**kwargs: object) -> tuple[Organization, User]:
+    """An organization (`kwargs` go to its factory) and the lead who is its one member."""
+    organization = OrganizationFactory(**kwargs)
+    lead = UserFactory()
+    MembershipFactory(organization=organization, user=lead, role=Membership.Role.LEAD)
+    return organization, lead

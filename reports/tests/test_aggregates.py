@@ -50,13 +50,13 @@ def test_the_database_percentile_equals_the_hand_computed_one(scores_for_percent
 @pytest.fixture
 def scores_for_percentiles() -> None:
     from assessments.models import Assessment
-    from assessments.tests.test_services import open_cycle
+    from assessments.tests.factories import open_cycle
     from commitments.models import Commitment
     from commitments.tests.factories import make_rubric
     from organizations.tests.factories import OrganizationFactory, UserFactory
 
     rubric = make_rubric()
-    cycle = open_cycle(rubric, "2026", UserFactory())
+    cycle = open_cycle(by=UserFactory(), rubric=rubric, name="2026")
     c1 = Commitment.objects.get(rubric=rubric, code="c1")
     c2 = Commitment.objects.get(rubric=rubric, code="c2")
     c1_scores = ["2.00", "4.00", "4.50", "5.00", None]

@@ -13,14 +13,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from assessments.models import CommitmentScore
-from assessments.services import (
-    AnswerInput,
-    answers_save,
-    assessment_start,
-    assessment_submit,
-)
+from assessments.services import assessment_submit
+from assessments.tests.factories import answer_all, open_cycle, started
 from commitments.models import Rubric
 from commitments.tests.factories import make_rubric
+from organizations.tests.factories import organization_with_lead
 from reports import pipeline
 from reports.images import ChartImageError
 from reports.models import Report
@@ -117,9 +114,9 @@ def test_building_twice_is_idempotent(
 
 
 def test_a_draft_has_no_report(django_capture_on_commit_callbacks) -> None:
-    organization, lead = consortium.organization_with_lead()
-    cycle = consortium.open_cycle(make_rubric(), "2026", lead)
-    draft = assessment_start(organization=organization, cycle=cycle, by=lead)
+    organization, lead = organization_with_lead()
+    cycle = open_cycle(by=lead, rubric=make_rubric(), name="2026")
+    draft = started(organization=organization, by=lead, cycle=cycle)
     with pytest.raises(ValidationError, match="once the assessment is submitted"):
         report_request(assessment=draft, by=lead)
 
@@ -167,21 +164,15 @@ def test_the_real_rubric_report_holds_all_ten_commitment_scores(
 ) -> None:
     call_command("load_rubric", "--publish", stdout=io.StringIO())
     rubric = Rubric.objects.get()
-    organization, lead = consortium.organization_with_lead(name="Tenfold Health")
-    cycle = consortium.open_cycle(rubric, "2026", lead)
-    assessment = assessment_start(organization=organization, cycle=cycle, by=lead)
+    organization, lead = organization_with_lead(name="Tenfold Health")
+    cycle = open_cycle(by=lead, rubric=rubric, name="2026")
+    assessment = started(organization=organization, by=lead, cycle=cycle)
     rows = list(assessment.answers.select_related("criterion__commitment"))
     # Every criterion of the n-th commitment at level (n mod 5) + 1: scores 1, 2, 3, 4, 5, 1...
     orders = {r.criterion.commitment.order for r in rows}
     assert len(orders) == 10
-    payload = {
-        r.pk: (
-            r.version,
-            AnswerInput((r.criterion.commitment.order - 1) % 5 + 1, False, "", "", [], "", ""),
-        )
-        for r in rows
-    }
-    answers_save(assessment=assessment, answers=payload, by=lead)
+    levels = {r.criterion.code: (r.criterion.commitment.order - 1) % 5 + 1 for r in rows}
+    answer_all(assessment=assessment, by=lead, levels=levels)
     assessment = assessment_submit(assessment=assessment, by=lead)
     report = _request(assessment, django_capture_on_commit_callbacks)
     report.refresh_from_db()

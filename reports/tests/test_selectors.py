@@ -3,18 +3,12 @@
 import pytest
 
 from assessments.models import ActionItem
-from assessments.services import (
-    ActionInput,
-    AnswerInput,
-    action_item_save,
-    answers_save,
-    assessment_start,
-    assessment_submit,
-)
+from assessments.services import ActionInput, action_item_save, assessment_submit
+from assessments.tests.factories import answer_all, open_cycle, started, submitted
 from commitments.models import Commitment, Criterion
 from commitments.tests.factories import make_rubric
 from organizations.models import Organization
-from organizations.tests.factories import UserFactory
+from organizations.tests.factories import UserFactory, organization_with_lead
 from reports.charts import Quartiles
 from reports.selectors import maturity_numbers
 
@@ -61,15 +55,15 @@ def test_a_group_counts_only_submitted_assessments_of_the_same_cycle(settings) -
     settings.PEER_MIN_GROUP_SIZE = 5
     _, cycle, assessments = consortium.build(count=4)
     # A fifth organization of another type in the same cycle: the type group stays at 4.
-    other, lead = consortium.organization_with_lead(
+    other, lead = organization_with_lead(
         type=Organization.Type.PAYER,
         region=Organization.Region.MIDWEST,
         size_band=Organization.SizeBand.MEDIUM,
     )
-    consortium.submit_levels(other, cycle, lead, consortium.LEVELS[4])
+    submitted(organization=other, by=lead, cycle=cycle, levels=consortium.LEVELS[4])
     # A draft in the same cycle does not count either.
-    draft_org, draft_lead = consortium.organization_with_lead()
-    assessment_start(organization=draft_org, cycle=cycle, by=draft_lead)
+    draft_org, draft_lead = organization_with_lead()
+    started(organization=draft_org, by=draft_lead, cycle=cycle)
     groups = {g.key: g for g in maturity_numbers(assessment=assessments[0]).peers}
     assert (groups["type"].size, groups["type"].quartiles) == (4, None)
     assert groups["region"].size == 5
@@ -81,9 +75,9 @@ def test_what_changed_since_the_last_cycle_and_the_trend() -> None:
     rubric, _, assessments = consortium.build(count=1)
     organization = assessments[0].organization
     lead = organization.memberships.get().user
-    cycle_2027 = consortium.open_cycle(rubric, "2027", lead)
+    cycle_2027 = open_cycle(by=lead, rubric=rubric, name="2027")
     levels = dict(consortium.LEVELS[0], **{"c1-2": 3, "c2-3": None})
-    second = consortium.submit_levels(organization, cycle_2027, lead, levels)
+    second = submitted(organization=organization, by=lead, cycle=cycle_2027, levels=levels)
     numbers = maturity_numbers(assessment=second)
     assert numbers.previous_cycle == "2026"
     assert [(c.criterion_code, c.before, c.after, c.delta) for c in numbers.changes] == [
@@ -97,9 +91,9 @@ def test_what_changed_since_the_last_cycle_and_the_trend() -> None:
 
 def test_the_plan_beside_the_weakest_commitments() -> None:
     rubric = make_rubric(commitments=4)  # four commitments: the strongest is left out
-    cycle = consortium.open_cycle(rubric, "2026", UserFactory())
-    organization, lead = consortium.organization_with_lead()
-    assessment = assessment_start(organization=organization, cycle=cycle, by=lead)
+    cycle = open_cycle(by=UserFactory(), rubric=rubric, name="2026")
+    organization, lead = organization_with_lead()
+    assessment = started(organization=organization, by=lead, cycle=cycle)
     commitments = {c.code: c for c in Commitment.objects.filter(rubric=rubric)}
     for code, title in [("c4", "Publish results"), ("c1", "Partner seats")]:
         criterion = Criterion.objects.get(code=f"{code}-1", commitment__rubric=rubric)
@@ -107,12 +101,7 @@ def test_the_plan_beside_the_weakest_commitments() -> None:
         action_item_save(assessment=assessment, commitment=commitments[code], data=data, by=lead)
     levels = {f"c{i}-{j}": i for i in range(1, 5) for j in range(1, 4)}  # c1 weakest, c4 best
     levels["c4-1"] = 1  # c4: (1.5*1 + 4 + 4) / 3.5 = 2.71, so c4 beats only c1 and c2
-    rows = {r.criterion.code: r for r in assessment.answers.select_related("criterion")}
-    payload = {
-        rows[code].pk: (0, AnswerInput(level, False, "", "", [], "", ""))
-        for code, level in levels.items()
-    }
-    answers_save(assessment=assessment, answers=payload, by=lead)
+    answer_all(assessment=assessment, by=lead, levels=levels)
     assessment_submit(assessment=assessment, by=lead)
     numbers = maturity_numbers(assessment=assessment)
     assert numbers.weakest == ["c1", "c2", "c4"]  # 1.00, 2.00, 2.71 (c3 is 3.00)

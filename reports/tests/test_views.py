@@ -10,6 +10,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assessments.tests.factories import submitted
+from organizations.tests.factories import organization_with_lead
 from reports.models import Report
 
 from . import consortium
@@ -112,8 +114,8 @@ def test_the_ready_page_makes_the_same_queries_with_more_organizations(client: C
     count()  # the first request after sign-in also saves the session
     before = count()
     for levels in consortium.LEVELS * 3:  # fifteen more submitted organizations
-        organization, lead = consortium.organization_with_lead()
-        consortium.submit_levels(organization, cycle, lead, levels)
+        organization, lead = organization_with_lead()
+        submitted(organization=organization, by=lead, cycle=cycle, levels=levels)
     assert count() == before
 
 
