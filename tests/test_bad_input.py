@@ -17,8 +17,7 @@ from hypothesis import strategies as st
 from assessments.models import ActionItem, Answer, Assessment, Assignment, ReviewComment
 from assessments.tests.factories import open_cycle, started, submitted
 from organizations.models import Invitation, Membership
-
-from .conftest import Cast
+from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
 

@@ -23,8 +23,7 @@ from commitments.tests.factories import make_rubric
 from organizations.models import Membership
 from organizations.services import invitation_create
 from reports.models import Report
-
-from .conftest import Cast
+from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from django.utils import timezone
 from organizations.models import Invitation, Membership, User
 from organizations.services import invitation_create
 from organizations.tests.factories import DEFAULT_PASSWORD, UserFactory
-
-from .conftest import Cast
+from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
 

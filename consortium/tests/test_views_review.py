@@ -13,8 +13,7 @@ from assessments.tests import factories
 from commitments.models import Commitment
 from organizations.models import Organization
 from organizations.tests.factories import OrganizationFactory
-
-from .conftest import Cast
+from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
 

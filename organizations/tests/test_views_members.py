@@ -8,8 +8,7 @@ from django.urls import reverse
 from organizations.models import Membership
 from organizations.services import membership_change_role, membership_remove
 from organizations.tests.factories import MembershipFactory, OrganizationFactory
-
-from .conftest import Cast
+from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from assessments.models import Answer
 from assessments.services import assignments_set, commitment_answers_save
 from assessments.tests.factories import answer, started
-
-from .conftest import Cast
+from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
 

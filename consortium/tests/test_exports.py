@@ -13,8 +13,7 @@ from assessments.models import Assessment, Cycle
 from assessments.tests.factories import open_cycle, submitted
 from organizations.models import Organization
 from reports.tests.consortium import build
-
-from .conftest import Cast
+from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
 

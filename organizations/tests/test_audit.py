@@ -8,8 +8,7 @@ from django.urls import reverse
 from organizations.models import AuditEvent
 from organizations.services import audit_log, invitation_create, membership_change_role
 from organizations.tests.factories import DEFAULT_PASSWORD, UserFactory
-
-from .conftest import Cast
+from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,7 @@ from assessments.tests.factories import (
 from commitments.models import Criterion
 from consortium.services import assessment_return
 from organizations.models import Organization
-
-from .conftest import Cast
+from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
 

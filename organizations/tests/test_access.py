@@ -11,8 +11,7 @@ from assessments.tests.factories import evidence, started, submitted
 from organizations import access
 from organizations.models import AuditEvent
 from organizations.tests.factories import DEFAULT_PASSWORD, UserFactory
-
-from .conftest import Cast
+from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
 

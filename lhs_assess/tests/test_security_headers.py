@@ -4,8 +4,7 @@ import pytest
 from django.test import Client
 
 from organizations.tests.factories import UserFactory
-
-from .pages import argument_free_paths
+from tests.pages import argument_free_paths
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,7 @@ from organizations.tests.factories import (
     staff_user,
     with_totp,
 )
-
-from .conftest import Cast
+from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,8 @@
-"""The fixed cast for access tests, and a clean rate-limit cache for each test."""
+"""The fixed cast for access tests, and a clean rate-limit cache for each test.
+
+A plugin (registered by the root conftest.py) so that every app's tests share them; test
+modules import `Cast` from here for their annotations.
+"""
 
 from collections.abc import Iterator
 from dataclasses import dataclass

@@ -16,8 +16,7 @@ from consortium.services import assessment_accept
 from organizations.models import Organization
 from organizations.tests.factories import organization_with_lead
 from reports.tests.consortium import build
-
-from .conftest import Cast
+from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
 

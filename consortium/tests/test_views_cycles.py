@@ -11,8 +11,7 @@ from assessments.tests.factories import open_cycle, submitted
 from commitments.models import Rubric
 from commitments.tests.factories import make_rubric
 from organizations.tests.factories import OrganizationFactory
-
-from .conftest import Cast
+from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
 
