@@ -44,7 +44,7 @@ demo: demo-setup
 # PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, SQLite otherwise;
 # REQUIRE_SERVICES=1 turns "skipped: no Redis" into a failure.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,4 +1,9 @@
-"""Fixtures shared by every test: real services when present, and a real Celery worker."""
+"""Fixtures shared by every test: real services when present, and a real Celery worker.
+
+`make test` runs the suite on several pytest-xdist worker processes. pytest-django gives each
+its own test database (suffix _gw0, _gw1, ...); everything else two workers could share is
+made per worker here: the Celery queue, the media folder, the cache keys and the worker logs.
+"""
 
 import os
 import shutil
@@ -16,6 +21,55 @@ pytest_plugins = ["tests.cast"]
 
 ROOT = Path(__file__).resolve().parent
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false", "no")
+# "gw0", "gw1", ... in a pytest-xdist worker process; empty in a plain (serial) run.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In an xdist worker, suffix the worker's id to what would otherwise be shared with the
+    other workers: the Celery queue (a real worker of gw0 must not take gw1's tasks, which name
+    rows of gw1's database, nor the purge of one empty the other's), MEDIA_ROOT (report files
+    live at reports/<pk>/, and both databases have a report 1) and the cache's key prefix
+    (allauth's rate-limit counters are keyed by email and 127.0.0.1, the same in every worker,
+    and each test deletes them). Django's settings are loaded by now; nothing has read these
+    yet (the Celery app, the cache and the storage are all built lazily)."""
+    if not XDIST_WORKER:
+        return
+    settings.CELERY_TASK_DEFAULT_QUEUE = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-{XDIST_WORKER}"
+    settings.MEDIA_ROOT = Path(settings.MEDIA_ROOT) / XDIST_WORKER
+    for cache in settings.CACHES.values():
+        cache["KEY_PREFIX"] = "-".join(filter(None, (cache.get("KEY_PREFIX"), XDIST_WORKER)))
+
+
+# Work units for `--dist loadgroup` (make test): each group runs whole on one xdist worker.
+# - browser: one Chromium for all of them (the package-scoped fixture in tests/browser/).
+# - celery-worker: one session Celery worker instead of one per xdist worker, and no two report
+#   builds by real workers (each with its own Chromium) at once on two cores.
+# Neither is needed for correctness: queue, media folder and cache keys are per xdist worker.
+# pytest-xdist 3.8.0 cannot take these as xdist_group marks added here: its loadgroup writes
+# the group into `item._nodeid`, which pytest 9.2's structured node ids ignore, so the marks are
+# silently dropped (pytest-dev/pytest-xdist#1386). The controller sees only node ids, hence paths.
+XDIST_GROUPS = {
+    "tests/browser/": "browser",
+    "reports/tests/test_worker.py::": "celery-worker",
+    "lhs_assess/tests/test_celery.py::": "celery-worker",
+}
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """`--dist loadgroup`, with the groups above added to any xdist_group marks."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class PathGroupScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in XDIST_GROUPS.items():
+                if nodeid.startswith(prefix):
+                    return group
+            return super()._split_scope(nodeid)
+
+    return PathGroupScheduling(config, log)
 
 
 def _unavailable(reason: str) -> None:
@@ -52,6 +106,20 @@ def postgres_database() -> None:
         _unavailable("DATABASE_URL does not point at PostgreSQL.")
 
 
+# `python -m celery`, after applying what this test process set for itself in pytest_configure
+# and that the test settings do not read from the environment: the worker then writes report
+# files where the test looks for them and cache keys (the ping) under the test's prefix.
+_CELERY_MAIN = """\
+import os, sys
+from django.conf import settings
+settings.MEDIA_ROOT = os.environ["LHS_TEST_MEDIA_ROOT"]
+settings.CACHES["default"]["KEY_PREFIX"] = os.environ["LHS_TEST_CACHE_KEY_PREFIX"]
+sys.argv[0] = "celery"
+from celery.__main__ import main
+main()
+"""
+
+
 def start_celery_worker(
     *,
     broker_url: str,
@@ -73,6 +141,8 @@ def start_celery_worker(
         "REDIS_URL": broker_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "CELERY_QUEUE": queue,
+        "LHS_TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "LHS_TEST_CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
         "PYTHONUNBUFFERED": "1",
         **(extra_env or {}),
     }
@@ -85,12 +155,14 @@ def start_celery_worker(
         )
     else:
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
-    log_path = ROOT / "var" / f"celery-worker-{name}.log"
+    # One log per xdist worker: two session workers must not write (and truncate) one file.
+    suffix = f"-{XDIST_WORKER}" if XDIST_WORKER else ""
+    log_path = ROOT / "var" / f"celery-worker-{name}{suffix}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", app_module, "worker",
+                sys.executable, "-c", _CELERY_MAIN, "-A", app_module, "worker",
                 "--pool=solo", "--loglevel=INFO", "-Q", queue, "-n", node,
                 "--without-gossip", "--without-mingle", "--without-heartbeat",
             ],
@@ -133,26 +205,34 @@ def stop_process(proc: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(
+def _celery_worker_process(
     redis_url: str, django_db_setup: None, django_db_blocker: object
 ) -> Iterator[str]:
-    """A real `celery worker` process against Redis and the test database.
-
-    Yields the queue name (the test settings' default queue, emptied first); tasks sent while
-    it runs go to that process, not in-process.
-    """
+    """One real `celery worker` process for the session, against Redis and the test database;
+    yields its queue (the test settings' default queue, emptied first)."""
     from lhs_assess.celery import app
 
     queue = app.conf.task_default_queue
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(queue)
     proc = start_celery_worker(broker_url=redis_url, name="session")
-    app.conf.task_always_eager = False
     try:
         yield queue
     finally:
-        app.conf.task_always_eager = True
         stop_process(proc)
+
+
+@pytest.fixture
+def celery_worker(_celery_worker_process: str) -> Iterator[str]:
+    """Tasks sent during this test go to the real worker process, not in-process; the tests
+    after it (which, on an xdist worker, may come in any order) run tasks in-process again."""
+    from lhs_assess.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        yield _celery_worker_process
+    finally:
+        app.conf.task_always_eager = True
 
 
 @pytest.fixture

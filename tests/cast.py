@@ -26,9 +26,10 @@ def _forget_allauth_counters() -> None:
     if client is None:  # the in-memory cache of a plain run
         cache.clear()
         return
-    # Redis also carries the Celery broker's queues: delete only allauth's keys.
+    # Redis also carries the Celery broker's queues, and the keys of the other xdist workers
+    # (each has its own KEY_PREFIX, see conftest.py): delete only this process's allauth keys.
     redis = client(write=True)
-    for key in redis.scan_iter(match="*allauth*"):
+    for key in redis.scan_iter(match=cache.make_key("*allauth*")):
         redis.delete(key)
 
 

@@ -16,8 +16,16 @@ from commitments.selectors import published_rubric
 from lhs_assess.management.commands.seed_demo import DEMO_ORGANIZATIONS
 from organizations.access import user_is_admin, user_is_staff
 from organizations.models import Membership, Organization, User
+from organizations.tests.factories import ensure_groups
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _staff_groups() -> None:
+    """Seeding puts staff in the groups a data migration made; a transactional test run
+    earlier in the same process has flushed them, so put them back first."""
+    ensure_groups()
 
 
 @override_settings(DEBUG=True)
