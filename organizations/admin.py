@@ -44,14 +44,8 @@ class UserAdmin(DjangoUserAdmin):
                 transaction.on_commit(lambda: user_end_sessions(user=obj))
 
 
-class MembershipInline(admin.TabularInline):
-    """Shown, not edited: members change on the members page, whose services keep a lead and
-    write the audit log (admins may use it for any organization)."""
-
-    model = Membership
-    extra = 0
-    fields = ("user", "role", "created_at")
-    readonly_fields = fields
+class ReadOnlyAdmin:
+    """Shown in the admin, changed only through the services (and the audit log never)."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -61,6 +55,16 @@ class MembershipInline(admin.TabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class MembershipInline(ReadOnlyAdmin, admin.TabularInline):
+    """Shown, not edited: members change on the members page, whose services keep a lead and
+    write the audit log (admins may use it for any organization)."""
+
+    model = Membership
+    extra = 0
+    fields = ("user", "role", "created_at")
+    readonly_fields = fields
 
 
 @admin.register(Organization)
@@ -106,7 +110,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Readable by those allowed to view it; no one may add, change or delete a row."""
 
     list_display = ("created_at", "action", "actor", "organization", "ip")
@@ -114,12 +118,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ("actor", "organization")
     search_fields = ("action", "actor__email", "target_id")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
