@@ -13,11 +13,12 @@ from commitments.rubric_file import CriterionSpec, LevelSpec
 from organizations.models import Membership, User
 
 from .models import ActionItem, Answer
-from .selectors import CommitmentText
+from .selectors import CommitmentText, PreviousAnswer
 from .services import (
     ActionInput,
     AnswerInput,
     evidence_upload_error,
+    link_normalized,
     validate_answer_input,
 )
 
@@ -29,11 +30,15 @@ def _link_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class AnswerForm(forms.Form):
-    """One criterion's answer; its prefix is the criterion code, so many share one <form>."""
+LEVEL_VALUES = [(str(n), str(n)) for n in range(1, 6)] + [(NOT_APPLICABLE, "Not applicable")]
+
+
+class AnswerFields(forms.Form):
+    """The fields of one answer and their checks, without the page around them: what the
+    autosave endpoint binds (its JSON, one criterion), and what AnswerForm labels for people."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    level = forms.ChoiceField(required=False, widget=forms.RadioSelect)
+    level = forms.ChoiceField(required=False, widget=forms.RadioSelect, choices=LEVEL_VALUES)
     na_reason = forms.CharField(
         required=False,
         label="Reason it does not apply",
@@ -46,10 +51,16 @@ class AnswerForm(forms.Form):
     evidence_links = forms.CharField(
         required=False,
         label="Evidence links",
-        help_text="One web address per line, each starting with https://",
+        help_text="One web address per line, for example www.example.org/policy",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     notes = forms.CharField(required=False, label="Notes", widget=forms.Textarea(attrs=TEXTAREA))
+    change_reason = forms.CharField(
+        required=False,
+        label="What changed since last cycle, and why",
+        help_text="Shown in the report beside the change.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     confidence = forms.ChoiceField(
         required=False,
         label="Confidence in this answer",
@@ -61,30 +72,24 @@ class AnswerForm(forms.Form):
         help_text="PDF, Word, Excel, PowerPoint, CSV, text or image; at most 10 MB.",
     )
 
-    def __init__(
-        self,
-        data: QueryDict | None = None,
-        files: MultiValueDict[str, UploadedFile] | None = None,
-        *,
-        criterion: CriterionSpec,
-        levels: Sequence[LevelSpec],
-        answer: Answer,
-    ) -> None:
-        super().__init__(data, files, prefix=criterion.code, initial=_initial(answer))
-        self.criterion = criterion
-        self.answer = answer
-        self.stale_current: Answer | None = None
-        names = {lv.level: lv.name for lv in levels}
-        level_field = self.fields["level"]
-        assert isinstance(level_field, forms.ChoiceField)  # noqa: S101 - declared above
-        level_field.label = f"Maturity level for {criterion.code}"
-        level_field.choices = [
-            (str(n), f"{n} · {names.get(n, '')} — {criterion.descriptors.get(n, '')}")
-            for n in sorted(criterion.descriptors)
-        ] + [(NOT_APPLICABLE, "Not applicable to our organization (say why below)")]
+    @classmethod
+    def from_json(cls, payload: object) -> "AnswerFields":
+        """Bind the autosave body: {"version": 3, "level": "2" | "na" | "", "notes": …}."""
+        if not isinstance(payload, dict):
+            payload = {}
+        names = [n for n in cls.base_fields if n != "file"]
+        data = QueryDict(mutable=True)
+        for name in names:
+            value = payload.get(name)
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                data[name] = str(value)
+        return cls(data)
 
     def clean_evidence_links(self) -> list[str]:
-        return _link_lines(self.cleaned_data.get("evidence_links") or "")
+        return [
+            link_normalized(line)
+            for line in _link_lines(self.cleaned_data.get("evidence_links") or "")
+        ]
 
     def clean_file(self) -> UploadedFile | None:
         upload: UploadedFile | None = self.cleaned_data.get("file")
@@ -105,11 +110,49 @@ class AnswerForm(forms.Form):
             evidence_links=cleaned.get("evidence_links", []),
             notes=cleaned.get("notes", ""),
             confidence=cleaned.get("confidence", ""),
+            change_reason=cleaned.get("change_reason", ""),
         )
         for name, errors in validate_answer_input(self.entered).items():
             if name not in self.errors:
                 self.add_error(name, errors)
         return cleaned
+
+
+class AnswerForm(AnswerFields):
+    """One criterion's answer; its prefix is the criterion code, so many share one <form>."""
+
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        files: MultiValueDict[str, UploadedFile] | None = None,
+        *,
+        criterion: CriterionSpec,
+        levels: Sequence[LevelSpec],
+        answer: Answer,
+        previous_cycle: str = "",
+    ) -> None:
+        super().__init__(data, files, prefix=criterion.code, initial=_initial(answer))
+        self.criterion = criterion
+        self.answer = answer
+        self.stale_current: Answer | None = None
+        self.previous: PreviousAnswer | None = None
+        names = {lv.level: lv.name for lv in levels}
+        level_field = self.fields["level"]
+        assert isinstance(level_field, forms.ChoiceField)  # noqa: S101 - declared above
+        level_field.label = f"Maturity level for {criterion.code.upper()}"
+        level_field.choices = [
+            (str(n), f"{n} · {names.get(n, '')} — {criterion.descriptors.get(n, '')}")
+            for n in sorted(criterion.descriptors)
+        ] + [(NOT_APPLICABLE, "Not applicable to our organization (say why below)")]
+        if answer.notes_carried and previous_cycle:
+            self.fields["notes"].label = f"Notes (from {previous_cycle})"
+            self.fields[
+                "notes"
+            ].help_text = f"Copied from {previous_cycle}; change them to make them this cycle's."
+        if previous_cycle:
+            self.fields["change_reason"].label = f"What changed since {previous_cycle}, and why"
+        else:
+            del self.fields["change_reason"]
 
 
 def _initial(answer: Answer) -> dict[str, Any]:
@@ -121,6 +164,7 @@ def _initial(answer: Answer) -> dict[str, Any]:
         "evidence": answer.evidence,
         "evidence_links": "\n".join(answer.evidence_links),
         "notes": answer.notes,
+        "change_reason": answer.change_reason,
         "confidence": answer.confidence,
     }
 
@@ -135,13 +179,26 @@ class CommitmentForm:
         *,
         text: CommitmentText,
         answers: Sequence[Answer],
+        previous: Mapping[str, PreviousAnswer] | None = None,
+        previous_cycle: str = "",
     ) -> None:
         by_code = {r.criterion.code: r for r in answers}
+        self.previous = previous or {}
+        self.previous_cycle = previous_cycle
         self.forms = [
-            AnswerForm(data, files, criterion=c, levels=text.levels, answer=by_code[c.code])
+            AnswerForm(
+                data,
+                files,
+                criterion=c,
+                levels=text.levels,
+                answer=by_code[c.code],
+                previous_cycle=previous_cycle,
+            )
             for c in text.spec.criteria
             if c.code in by_code
         ]
+        for f in self.forms:
+            f.previous = self.previous.get(f.criterion.code)
 
     def __iter__(self) -> Iterator[AnswerForm]:
         return iter(self.forms)
@@ -161,6 +218,15 @@ class CommitmentForm:
     def uploads(self) -> dict[int, UploadedFile]:
         return {f.answer.pk: f.cleaned_data["file"] for f in self.forms if f.cleaned_data["file"]}
 
+    def valid_uploads(self) -> dict[int, UploadedFile]:
+        """The chosen files that passed their own checks, whatever the other fields say: kept
+        even when the page is refused, so correcting a field never means choosing files again."""
+        return {
+            f.answer.pk: upload
+            for f in self.forms
+            if "file" not in f.errors and (upload := f.files.get(f.add_prefix("file")))
+        }
+
     @classmethod
     def after_conflict(
         cls,
@@ -168,6 +234,8 @@ class CommitmentForm:
         *,
         text: CommitmentText,
         current: Sequence[Answer],
+        previous: Mapping[str, PreviousAnswer] | None = None,
+        previous_cycle: str = "",
     ) -> "CommitmentForm":
         """The person's input again, but holding the versions now stored, and naming each answer
         someone else changed since the page was opened; a second save then overwrites on purpose.
@@ -179,10 +247,24 @@ class CommitmentForm:
             if posted.get(key) != str(r.version):
                 stale[r.criterion.code] = r
             posted[key] = str(r.version)
-        form = cls(posted, None, text=text, answers=current)
+        form = cls(
+            posted,
+            None,
+            text=text,
+            answers=current,
+            previous=previous,
+            previous_cycle=previous_cycle,
+        )
         for f in form.forms:
             f.stale_current = stale.get(f.criterion.code)
         return form
+
+
+class KeepForm(forms.Form):
+    """ "Keep all unchanged": how many the person was shown, so a list that changed meanwhile
+    is shown again instead of confirming what they did not see."""
+
+    expected = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class StartForm(forms.Form):

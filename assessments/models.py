@@ -120,6 +120,12 @@ class Answer(models.Model):
     evidence = models.TextField(blank=True)
     evidence_links = models.JSONField(default=list, blank=True)
     notes = models.TextField(blank=True)
+    notes_carried = models.BooleanField(
+        default=False, help_text="The notes are last cycle's, copied when carrying forward."
+    )
+    change_reason = models.TextField(
+        blank=True, help_text="Why the answer differs from last cycle's, in the lead's words."
+    )
     confidence = models.CharField(max_length=8, choices=Confidence.choices, blank=True)
     carried_forward = models.BooleanField(
         default=False, help_text="Copied from the last cycle and not yet confirmed."
@@ -189,6 +195,13 @@ class EvidenceFile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Removing a file hides it from the answer; the row and the stored file stay, for history.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["uploaded_at", "id"]

@@ -81,6 +81,10 @@ class Overview:
     comments: list[ReviewComment] = field(default_factory=list)
 
     @property
+    def to_confirm(self) -> int:
+        return sum(r.to_confirm for r in self.rows)
+
+    @property
     def complete(self) -> bool:
         return all(r.open == 0 and r.to_confirm == 0 for r in self.rows)
 
@@ -192,6 +196,150 @@ def commitment_text(*, assessment: Assessment, code: str) -> CommitmentText:
     return CommitmentText(commitment, spec, levels, None)
 
 
+# --- Finding one's way: the navigator and last cycle's answers -------------------------------
+
+
+@dataclass(frozen=True)
+class NavCriterion:
+    code: str
+    answer_pk: int
+    state: str  # "empty", "answered", "na", "confirm": the class and the words below
+    words: str
+
+
+@dataclass
+class NavCommitment:
+    code: str
+    name: str
+    assignee: User | None = None
+    criteria: list[NavCriterion] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(c.state in ("answered", "na") for c in self.criteria)
+
+
+@dataclass
+class Navigator:
+    """Every commitment and criterion of an assessment with its state, for the side panel."""
+
+    commitments: list[NavCommitment]
+
+    @property
+    def total(self) -> int:
+        return sum(len(c.criteria) for c in self.commitments)
+
+    @property
+    def done(self) -> int:
+        return sum(c.done for c in self.commitments)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    def neighbours(self, code: str) -> tuple[NavCommitment | None, NavCommitment | None]:
+        """The commitments before and after `code`, for previous and next links."""
+        codes = [c.code for c in self.commitments]
+        if code not in codes:
+            return None, None
+        i = codes.index(code)
+        before = self.commitments[i - 1] if i > 0 else None
+        after = self.commitments[i + 1] if i + 1 < len(codes) else None
+        return before, after
+
+
+def nav_state(answer: Answer) -> tuple[str, str]:
+    """An answer's state in the navigator: its class and its words (never colour alone)."""
+    if answer.carried_forward:
+        return "confirm", "to confirm"
+    if answer.blocker is not None:
+        return "empty", "not answered"
+    if answer.not_applicable:
+        return "na", "not applicable"
+    return "answered", f"level {answer.level}"
+
+
+def assessment_navigator(*, assessment: Assessment) -> Navigator:
+    """The navigator of an assessment (two queries, whatever its size)."""
+    answers = (
+        Answer.objects.filter(assessment=assessment)
+        .select_related("criterion__commitment")
+        .only(
+            "level",
+            "not_applicable",
+            "na_reason",
+            "carried_forward",
+            "criterion__code",
+            "criterion__order",
+            "criterion__commitment__code",
+            "criterion__commitment__name",
+            "criterion__commitment__order",
+        )
+        .order_by("criterion__commitment__order", "criterion__order")
+    )
+    commitments: dict[int, NavCommitment] = {}
+    for a in answers:
+        c = a.criterion.commitment
+        nav = commitments.setdefault(c.pk, NavCommitment(c.code, c.name))
+        nav.criteria.append(NavCriterion(a.criterion.code, a.pk, *nav_state(a)))
+    for assignment in Assignment.objects.filter(assessment=assessment).select_related(
+        "membership__user"
+    ):
+        if assignment.commitment_id in commitments:
+            commitments[assignment.commitment_id].assignee = assignment.membership.user
+    return Navigator(list(commitments.values()))
+
+
+@dataclass(frozen=True)
+class PreviousAnswer:
+    cycle: str
+    level: int | None
+    not_applicable: bool
+    evidence: str
+    evidence_links: list[str]
+
+
+def previous_assessment(*, assessment: Assessment) -> Assessment | None:
+    """The organization's assessment this one follows: the one it was carried from, else the
+    latest submitted one of an earlier cycle."""
+    if assessment.carried_from_id is not None:
+        return (
+            Assessment.objects.filter(
+                pk=assessment.carried_from_id, organization_id=assessment.organization_id
+            )
+            .select_related("cycle")
+            .first()
+        )
+    return (
+        Assessment.objects.filter(
+            organization_id=assessment.organization_id,
+            status__in=Assessment.SUBMITTED_STATES,
+            cycle__opens_on__lt=assessment.cycle.opens_on,
+        )
+        .select_related("cycle")
+        .order_by("-cycle__opens_on", "-submitted_at")
+        .first()
+    )
+
+
+def previous_answers(
+    *, assessment: Assessment, commitment: Commitment
+) -> dict[str, PreviousAnswer]:
+    """Last cycle's answers to this commitment's criteria, by criterion code (two queries)."""
+    before = previous_assessment(assessment=assessment)
+    if before is None:
+        return {}
+    rows = Answer.objects.filter(
+        assessment=before, criterion__commitment__code=commitment.code
+    ).select_related("criterion")
+    return {
+        r.criterion.code: PreviousAnswer(
+            before.cycle.name, r.level, r.not_applicable, r.evidence, list(r.evidence_links)
+        )
+        for r in rows
+    }
+
+
 def plan_commitment(*, assessment: Assessment, code: str) -> Commitment:
     """The commitment `code` of the assessment's rubric with its criteria; 404 if absent."""
     return commitment_page(rubric=assessment.cycle.rubric, code=code)
@@ -203,7 +351,12 @@ def commitment_answers(*, assessment: Assessment, commitment: Commitment) -> lis
         Answer.objects.filter(assessment=assessment, criterion__commitment=commitment)
         .select_related("criterion", "answered_by")
         .prefetch_related(
-            Prefetch("files", queryset=EvidenceFile.objects.order_by("uploaded_at", "id"))
+            Prefetch(
+                "files",
+                queryset=EvidenceFile.objects.filter(removed_at__isnull=True).order_by(
+                    "uploaded_at", "id"
+                ),
+            )
         )
         .order_by("criterion__order")
     )

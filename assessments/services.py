@@ -3,9 +3,10 @@
 Every service is atomic, validates, and writes its audit row in the same transaction.
 """
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import PurePath
 
@@ -45,6 +46,8 @@ EVIDENCE_TYPES = {
 }
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 MAX_LINKS = 20
+# A bare host such as www.example.org is a web address people type; anything with spaces is not.
+_BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?([/?#]\S*)?$")
 
 
 # What carrying forward copies from last cycle's answers and open plan items.
@@ -115,6 +118,7 @@ def assessment_start(
                     criterion=criterion,
                     **_fields_of(old, CARRIED_ANSWER_FIELDS),
                     carried_forward=True,
+                    notes_carried=bool(old.notes.strip()),
                     answered_by=by,
                     updated_at=now,
                 )
@@ -176,6 +180,16 @@ class AnswerInput:
     evidence_links: Sequence[str]
     notes: str
     confidence: str
+    change_reason: str = ""
+
+
+def link_normalized(text: str) -> str:
+    """A link as people type it, made a web address: `www.example.org/x` becomes
+    `https://www.example.org/x`; anything else is left for the validator to judge."""
+    link = text.strip()
+    if "://" not in link and _BARE_HOST.match(link):
+        return f"https://{link}"
+    return link
 
 
 class StaleAnswerError(Exception):
@@ -264,9 +278,12 @@ def answers_save(
             "evidence_links": list(data.evidence_links),
             "notes": data.notes,
             "confidence": data.confidence,
+            "change_reason": data.change_reason.strip(),
         }
         if all(getattr(row, f) == v for f, v in values.items()):
             continue
+        if row.notes != data.notes:
+            row.notes_carried = False  # the notes are now this cycle's own
         for f, v in values.items():
             setattr(row, f, v)
         row.carried_forward = False  # saving an answer confirms it
@@ -276,7 +293,14 @@ def answers_save(
         save_with_author(
             row,
             by,
-            update_fields=[*values, "carried_forward", "answered_by", "updated_at", "version"],
+            update_fields=[
+                *values,
+                "notes_carried",
+                "carried_forward",
+                "answered_by",
+                "updated_at",
+                "version",
+            ],
         )
         saved.append(row)
     if saved:
@@ -296,14 +320,70 @@ def answer_confirm(*, answer: Answer, by: User) -> Answer:
     answer = Answer.objects.select_for_update().select_related("assessment").get(pk=answer.pk)
     _require_editable(answer.assessment)
     if answer.carried_forward:
-        answer.carried_forward = False
-        answer.version += 1
-        answer.answered_by = by
-        answer.updated_at = timezone.now()
-        save_with_author(
-            answer, by, update_fields=["carried_forward", "version", "answered_by", "updated_at"]
-        )
+        _confirmed(answer, by, timezone.now())
     return answer
+
+
+def _confirmed(answer: Answer, by: User, now: datetime) -> None:
+    answer.carried_forward = False
+    answer.version += 1
+    answer.answered_by = by
+    answer.updated_at = now
+    save_with_author(
+        answer, by, update_fields=["carried_forward", "version", "answered_by", "updated_at"]
+    )
+
+
+def answers_to_keep(
+    *, assessment: Assessment, commitment: Commitment | None = None
+) -> list[Answer]:
+    """The answers carried forward and not yet confirmed, of one commitment or of all."""
+    qs = Answer.objects.filter(assessment=assessment, carried_forward=True)
+    if commitment is not None:
+        qs = qs.filter(criterion__commitment=commitment)
+    return list(
+        qs.select_related("criterion__commitment").order_by(
+            "criterion__commitment__order", "criterion__order"
+        )
+    )
+
+
+@transaction.atomic
+def answers_keep_unchanged(
+    *, assessment: Assessment, by: User, commitment: Commitment | None = None, expected: int
+) -> list[Answer]:
+    """Confirm at once every carried-forward answer of one commitment (or of the assessment).
+
+    `expected` is how many the person was shown; if that changed meanwhile (someone else
+    confirmed or changed one), nothing is confirmed and the person is shown the list again.
+    """
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _require_editable(assessment)
+    qs = Answer.objects.select_for_update(of=("self",)).filter(
+        assessment=assessment, carried_forward=True
+    )
+    if commitment is not None:
+        qs = qs.filter(criterion__commitment=commitment)
+    answers = list(
+        qs.select_related("criterion").order_by("criterion__commitment__order", "criterion__order")
+    )
+    if len(answers) != expected:
+        raise ValidationError(
+            f"The answers to confirm changed while you looked: {len(answers)} are left now, "
+            f"not {expected}. Check the list and confirm again."
+        )
+    now = timezone.now()
+    for answer in answers:
+        _confirmed(answer, by, now)
+    if answers:
+        audit_log(
+            action="answer.keep",
+            actor=by,
+            target=assessment,
+            organization=assessment.organization,
+            detail={"criteria": [a.criterion.code for a in answers]},
+        )
+    return answers
 
 
 def evidence_upload_error(upload: UploadedFile) -> str | None:
@@ -370,6 +450,30 @@ def evidence_file_add(*, answer: Answer, upload: UploadedFile, by: User) -> Evid
         organization=answer.assessment.organization,
         detail={"criterion": answer.criterion.code, "name": name, "size": upload.size},
     )
+    return stored
+
+
+@transaction.atomic
+def evidence_file_remove(*, stored: EvidenceFile, by: User) -> EvidenceFile:
+    """Take a file off its answer. The row and the stored file stay, so the history and the
+    audit log still say what was there and who removed it."""
+    stored = (
+        EvidenceFile.objects.select_for_update(of=("self",))
+        .select_related("answer__assessment__organization", "answer__criterion")
+        .get(pk=stored.pk)
+    )
+    _require_editable(stored.answer.assessment)
+    if stored.removed_at is None:
+        stored.removed_at = timezone.now()
+        stored.removed_by = by
+        save_with_author(stored, by, update_fields=["removed_at", "removed_by"])
+        audit_log(
+            action="evidence.remove",
+            actor=by,
+            target=stored,
+            organization=stored.answer.assessment.organization,
+            detail={"criterion": stored.answer.criterion.code, "name": stored.original_name},
+        )
     return stored
 
 

@@ -14,6 +14,10 @@ urlpatterns = [
     path("<int:pk>/commitments/<slug:code>/", views.commitment, name="commitment"),
     path("<int:pk>/commitments/<slug:code>/plan/", views.plan, name="plan"),
     path("<int:pk>/commitments/<slug:code>/plan/<int:item_pk>/", views.plan, name="plan_item"),
+    path("<int:pk>/keep/", views.keep, name="keep"),
+    path("<int:pk>/answers/<int:answer_pk>/", views.answer_autosave, name="answer_autosave"),
     path("<int:pk>/answers/<int:answer_pk>/confirm/", views.confirm, name="confirm"),
+    path("<int:pk>/answers/<int:answer_pk>/files/", views.evidence_upload, name="evidence_upload"),
     path("<int:pk>/files/<int:file_pk>/", views.evidence_download, name="evidence_download"),
+    path("<int:pk>/files/<int:file_pk>/remove/", views.evidence_remove, name="evidence_remove"),
 ]

@@ -3,12 +3,17 @@
 Every view asks `organizations.access` first; reads come from selectors, writes from services.
 """
 
+import json
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commitments.models import Commitment
@@ -18,7 +23,14 @@ from organizations import access
 from organizations.models import Membership
 
 from . import selectors, services
-from .forms import ActionItemForm, AssignmentsForm, CommitmentForm, StartForm
+from .forms import (
+    ActionItemForm,
+    AnswerFields,
+    AssignmentsForm,
+    CommitmentForm,
+    KeepForm,
+    StartForm,
+)
 from .models import ActionItem, Answer, Assessment, EvidenceFile
 
 LEAD = Membership.Role.LEAD
@@ -140,12 +152,39 @@ def commitment(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         request.FILES if writing else None,
         text=text,
         answers=answers,
+        **_previous(assessment, text),
     )
     if not writing:
         return _commitment_page(request, acc, text, form)
     if not form.is_valid():
-        return _commitment_page(request, acc, text, form, status=400)
+        kept = _files_kept(request, acc, form)
+        return _commitment_page(request, acc, text, form, status=400, kept=kept)
     return _commitment_save(request, acc, text, form)
+
+
+def _previous(assessment: Assessment, text: selectors.CommitmentText) -> dict[str, Any]:
+    before = selectors.previous_assessment(assessment=assessment)
+    if before is None:
+        return {"previous": {}, "previous_cycle": ""}
+    return {
+        "previous": selectors.previous_answers(assessment=assessment, commitment=text.commitment),
+        "previous_cycle": before.cycle.name,
+    }
+
+
+def _files_kept(
+    request: HttpRequest, acc: access.AssessmentAccess, form: CommitmentForm
+) -> list[EvidenceFile]:
+    """A page refused for one field still keeps the files that passed their own checks."""
+    by = access.signed_in(request)
+    answers = {f.answer.pk: f.answer for f in form}
+    kept = []
+    for answer_pk, upload in form.valid_uploads().items():
+        try:
+            kept.append(services.evidence_file_add(answer=answers[answer_pk], upload=upload, by=by))
+        except ValidationError:
+            continue  # the field's own error is already beside it
+    return kept
 
 
 def _commitment_save(
@@ -155,23 +194,40 @@ def _commitment_save(
     form: CommitmentForm,
 ) -> HttpResponse:
     assessment = acc.assessment
+    by = access.signed_in(request)
     try:
         saved, files = services.commitment_answers_save(
-            assessment=assessment,
-            answers=form.answers(),
-            uploads=form.uploads(),
-            by=access.signed_in(request),
+            assessment=assessment, answers=form.answers(), uploads=form.uploads(), by=by
         )
     except services.StaleAnswerError:
         current = selectors.commitment_answers(assessment=assessment, commitment=text.commitment)
-        form = CommitmentForm.after_conflict(request.POST, text=text, current=current)
+        form = CommitmentForm.after_conflict(
+            request.POST, text=text, current=current, **_previous(assessment, text)
+        )
         messages.error(request, STALE_MESSAGE)
         return _commitment_page(request, acc, text, form, status=409)
     except ValidationError as e:
         messages.error(request, _errors(e))
         return _commitment_page(request, acc, text, form, status=400)
+    url = reverse("assessments:commitment", args=[assessment.pk, text.commitment.code])
+    confirm_pk = request.POST.get("confirm", "")
+    if confirm_pk.isdigit():
+        # "Confirm unchanged" is a button of the page's form: what was typed elsewhere on the
+        # page is saved with it, never dropped.
+        answer = acc.answer(int(confirm_pk))
+        services.answer_confirm(answer=answer, by=by)
+        messages.success(
+            request,
+            " ".join(
+                [
+                    _saved_message(saved, files) if saved or files else "",
+                    f"Confirmed {answer.criterion.code.upper()} unchanged.",
+                ]
+            ).strip(),
+        )
+        return redirect(f"{url}#criterion-{answer.criterion.code}")
     messages.success(request, _saved_message(saved, files))
-    return redirect("assessments:commitment", pk=assessment.pk, code=text.commitment.code)
+    return redirect(url)
 
 
 def _commitment_page(
@@ -180,14 +236,89 @@ def _commitment_page(
     text: selectors.CommitmentText,
     form: CommitmentForm,
     status: int = 200,
+    kept: list[EvidenceFile] | None = None,
 ) -> HttpResponse:
+    navigator = selectors.assessment_navigator(assessment=acc.assessment)
+    before, after = navigator.neighbours(text.commitment.code)
     context = {
         "assessment": acc.assessment,
         "text": text,
         "form": form,
         "can_write": acc.may_write(text.commitment.pk),
+        "navigator": navigator,
+        "before": before,
+        "after": after,
+        "to_confirm": sum(1 for f in form if f.answer.carried_forward),
+        "kept": kept or [],
     }
     return render(request, "assessments/commitment.html", context, status=status)
+
+
+# --- The page's script: one criterion at a time, answered in JSON ---------------------------
+
+
+def _answer_fields(request: HttpRequest) -> AnswerFields:
+    """The criterion's fields from a JSON body (the page's script) or a plain form post."""
+    if request.content_type != "application/json":
+        return AnswerFields(request.POST)
+    try:
+        payload = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        payload = None
+    return AnswerFields.from_json(payload)
+
+
+def _saved_at(answer: Answer) -> str:
+    when = timezone.localtime(answer.updated_at) if answer.updated_at else timezone.localtime()
+    return date_format(when, "H:i")
+
+
+def _answer_json(answer: Answer) -> dict[str, object]:
+    state, words = selectors.nav_state(answer)
+    return {
+        "version": answer.version,
+        "state": state,
+        "words": words,
+        "saved_at": _saved_at(answer),
+        "level": "na" if answer.not_applicable else (answer.level or ""),
+        "na_reason": answer.na_reason,
+        "evidence": answer.evidence,
+        "evidence_links": "\n".join(answer.evidence_links),
+        "notes": answer.notes,
+        "change_reason": answer.change_reason,
+        "confidence": answer.confidence,
+        "by": answer.answered_by.email if answer.answered_by else "",
+        "at": date_format(timezone.localtime(answer.updated_at), "j M Y H:i")
+        if answer.updated_at
+        else "",
+    }
+
+
+@login_required
+@require_POST
+def answer_autosave(request: HttpRequest, pk: int, answer_pk: int) -> JsonResponse:
+    """Save one criterion's answer from the page's script; the same version check as the form:
+    200 with the new version, 400 with field errors, 409 with the version now stored."""
+    acc = access.assessment_access(user=request.user, pk=pk, need=access.Need.EDIT)
+    answer = acc.answer(answer_pk)
+    acc.require_write(answer.criterion.commitment_id)
+    fields = _answer_fields(request)
+    if not fields.is_valid():
+        return JsonResponse({"errors": fields.errors.get_json_data()}, status=400)
+    try:
+        saved = services.answers_save(
+            assessment=acc.assessment,
+            answers={answer.pk: (fields.cleaned_data["version"], fields.entered)},
+            by=access.signed_in(request),
+        )
+    except services.StaleAnswerError as e:
+        return JsonResponse({"conflict": _answer_json(e.current)}, status=409)
+    except ValidationError as e:
+        return JsonResponse(
+            {"errors": {"__all__": [{"message": m} for m in e.messages]}}, status=400
+        )
+    stored = saved[0] if saved else acc.answer(answer_pk)
+    return JsonResponse({"saved": bool(saved), **_answer_json(stored)})
 
 
 @login_required
@@ -197,14 +328,119 @@ def confirm(request: HttpRequest, pk: int, answer_pk: int) -> HttpResponse:
     answer = acc.answer(answer_pk)
     commitment = answer.criterion.commitment
     acc.require_write(commitment.pk)
+    wants_json = _wants_json(request)
     try:
-        services.answer_confirm(answer=answer, by=access.signed_in(request))
+        answer = services.answer_confirm(answer=answer, by=access.signed_in(request))
     except ValidationError as e:
+        if wants_json:
+            return JsonResponse(
+                {"errors": {"__all__": [{"message": m} for m in e.messages]}}, status=400
+            )
         messages.error(request, _errors(e))
     else:
-        messages.success(request, f"Confirmed {answer.criterion.code} unchanged.")
+        if wants_json:
+            return JsonResponse(_answer_json(acc.answer(answer_pk)))
+        messages.success(request, f"Confirmed {answer.criterion.code.upper()} unchanged.")
     url = reverse("assessments:commitment", args=[pk, commitment.code])
     return redirect(f"{url}#criterion-{answer.criterion.code}")
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int, answer_pk: int) -> JsonResponse:
+    """Store one file the moment it is chosen, whatever the rest of the page holds."""
+    acc = access.assessment_access(user=request.user, pk=pk, need=access.Need.EDIT)
+    answer = acc.answer(answer_pk)
+    acc.require_write(answer.criterion.commitment_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return JsonResponse({"error": "Choose a file to add."}, status=400)
+    try:
+        stored = services.evidence_file_add(
+            answer=answer, upload=upload, by=access.signed_in(request)
+        )
+    except ValidationError as e:
+        return JsonResponse({"error": _errors(e)}, status=400)
+    return JsonResponse(
+        {
+            "name": stored.original_name,
+            "size": stored.size,
+            "download": reverse("assessments:evidence_download", args=[pk, stored.pk]),
+            "remove": reverse("assessments:evidence_remove", args=[pk, stored.pk]),
+        },
+        status=201,
+    )
+
+
+@login_required
+@require_POST
+def evidence_remove(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+    acc = access.assessment_access(user=request.user, pk=pk, need=access.Need.EDIT)
+    stored = acc.evidence_file(file_pk)
+    commitment = stored.answer.criterion.commitment
+    acc.require_write(commitment.pk)
+    try:
+        services.evidence_file_remove(stored=stored, by=access.signed_in(request))
+    except ValidationError as e:
+        if _wants_json(request):
+            return JsonResponse({"error": _errors(e)}, status=400)
+        messages.error(request, _errors(e))
+    else:
+        if _wants_json(request):
+            return JsonResponse({"removed": stored.original_name})
+        messages.success(request, f"Removed {stored.original_name}; the activity log keeps it.")
+    url = reverse("assessments:commitment", args=[pk, commitment.code])
+    return redirect(url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def keep(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm every carried-forward answer of one commitment (?commitment=code) or of the
+    whole assessment at once, after showing the list."""
+    writing = request.method == "POST"
+    acc = access.assessment_access(user=request.user, pk=pk, need=access.Need.EDIT)
+    assessment = acc.assessment
+    code = (request.POST if writing else request.GET).get("commitment", "")
+    scope = selectors.plan_commitment(assessment=assessment, code=code) if code else None
+    if scope is not None:
+        acc.require_write(scope.pk)
+    else:
+        acc.require_lead()
+    answers = services.answers_to_keep(assessment=assessment, commitment=scope)
+    form = KeepForm(request.POST if writing else None)
+    if writing and form.is_valid():
+        try:
+            kept = services.answers_keep_unchanged(
+                assessment=assessment,
+                commitment=scope,
+                expected=form.cleaned_data["expected"],
+                by=access.signed_in(request),
+            )
+        except ValidationError as e:
+            form_add_errors(form, e)
+        else:
+            messages.success(
+                request,
+                f"Kept {len(kept)} answer{'s' if len(kept) != 1 else ''} unchanged"
+                + (f": {', '.join(a.criterion.code.upper() for a in kept)}." if kept else "."),
+            )
+            if scope is not None:
+                return redirect("assessments:commitment", pk=pk, code=scope.code)
+            return redirect("assessments:overview", pk=pk)
+    before = selectors.previous_assessment(assessment=assessment)
+    context = {
+        "assessment": assessment,
+        "scope": scope,
+        "answers": answers,
+        "form": form,
+        "previous_cycle": before.cycle.name if before else "",
+    }
+    return render(request, "assessments/keep.html", context, status=400 if writing else 200)
 
 
 @login_required

@@ -266,6 +266,11 @@ class AssessmentAccess:
         if not self.may_write(commitment_id):
             raise PermissionDenied
 
+    def require_lead(self) -> None:
+        """Act on the whole assessment (submit, assign, confirm everything at once)."""
+        if not self.may_lead:
+            raise PermissionDenied
+
     # Rows inside the assessment: the filter on this assessment is the access check.
 
     def answer(self, pk: int) -> Answer:
@@ -279,7 +284,7 @@ class AssessmentAccess:
     def evidence_file(self, pk: int) -> EvidenceFile:
         """One of its evidence files; 404 for any other id."""
         return get_object_or_404(
-            EvidenceFile.objects.select_related("answer"),
+            EvidenceFile.objects.select_related("answer__criterion__commitment"),
             answer__assessment=self.assessment,
             pk=pk,
         )

@@ -167,6 +167,21 @@ def _c1_first_answer(c: Cast) -> dict[str, Any]:
     return {"pk": _assessment_a(c).pk, "answer_pk": _c1_rows(c)[0].pk}
 
 
+def _c1_first_level(c: Cast) -> dict[str, Any]:
+    """An autosave of c1's first criterion: level 2, from the version stored."""
+    return {"version": _c1_rows(c)[0].version, "level": "2"}
+
+
+def _a_pdf(c: Cast) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("minutes.pdf", b"%PDF-1.4 matrix", "application/pdf")}
+
+
+def _keep_nothing_left(c: Cast) -> dict[str, Any]:
+    return {"expected": 0}
+
+
 def _c1_action_item(c: Cast) -> dict[str, Any]:
     a = _assessment_a(c)
     c1 = a.cycle.rubric.commitments.get(code="c1")
@@ -390,6 +405,29 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
         _none,
         {"GET": (302, 200, 200, 200, 404, 404, 404), "POST": (302, 405, 405, 405, 405, 405, 405)},
     ),
+    # The scoring page's script: one criterion saved, a file added or removed, like the page.
+    "assessments:answer_autosave": (
+        _c1_first_answer,
+        _c1_first_level,
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 200, 200, 404, 404, 404)},
+    ),
+    "assessments:evidence_upload": (
+        _c1_first_answer,
+        _a_pdf,
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 201, 201, 404, 404, 404)},
+    ),
+    "assessments:evidence_remove": (
+        _evidence_file,
+        _none,
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 302, 302, 404, 404, 404)},
+    ),
+    # Keeping every carried answer of the whole assessment at once is the lead's (a contributor
+    # keeps those of an assigned commitment: ?commitment=, tested apart).
+    "assessments:keep": (
+        _a,
+        _keep_nothing_left,
+        {"GET": (302, 403, 403, 200, 404, 404, 404), "POST": (302, 403, 403, 302, 404, 404, 404)},
+    ),
     # Reports of A's submitted assessment: whoever may read the assessment may read, build and
     # retry its report (a report changes no answer); lead_b gets 404 for every id of A's.
     "reports:for_assessment": (
@@ -505,7 +543,10 @@ def test_a_member_role_check_is_not_fooled_by_another_membership(
 # Once A's assessment is submitted, staff and admins read it; nobody writes it (403), since it is
 # locked until the consortium returns it; lead_b still gets 404.
 SUBMITTED_READS = ("overview", "activity", "assignments", "commitment", "plan", "evidence_download")
-SUBMITTED_WRITES = ("submit", "assignments", "commitment", "plan", "confirm")
+SUBMITTED_WRITES = (
+    "submit", "assignments", "commitment", "plan", "confirm",
+    "answer_autosave", "evidence_upload", "evidence_remove", "keep",
+)  # fmt: skip
 READ_ANSWERS = (302, 200, 200, 200, 404, 200, 200)
 WRITE_ANSWERS = (302, 403, 403, 403, 404, 403, 403)
 
@@ -521,9 +562,9 @@ def _submitted_assessment_a(c: Cast) -> Assessment:
 def _submitted_kwargs(view: str, a: Assessment) -> dict[str, Any]:
     if view in ("commitment", "plan"):
         return {"pk": a.pk, "code": "c1"}
-    if view == "evidence_download":
+    if view in ("evidence_download", "evidence_remove"):
         return {"pk": a.pk, "file_pk": EvidenceFile.objects.get(answer__assessment=a).pk}
-    if view == "confirm":
+    if view in ("confirm", "answer_autosave", "evidence_upload"):
         return {"pk": a.pk, "answer_pk": a.answers.order_by("id").first().pk}
     return {"pk": a.pk}
 
