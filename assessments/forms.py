@@ -218,6 +218,11 @@ class CommitmentForm:
     def uploads(self) -> dict[int, UploadedFile]:
         return {f.answer.pk: f.cleaned_data["file"] for f in self.forms if f.cleaned_data["file"]}
 
+    def carried_left(self, saved: Sequence[Answer]) -> int:
+        """How many carried-forward answers of the page a save left unconfirmed."""
+        changed = {a.pk for a in saved}
+        return sum(1 for f in self.forms if f.answer.carried_forward and f.answer.pk not in changed)
+
     def valid_uploads(self) -> dict[int, UploadedFile]:
         """The chosen files that passed their own checks, whatever the other fields say: kept
         even when the page is refused, so correcting a field never means choosing files again."""

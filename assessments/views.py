@@ -48,7 +48,7 @@ def _errors(e: ValidationError) -> str:
 def _saved_message(saved: list[Answer], files: list[EvidenceFile]) -> str:
     parts = []
     if saved:
-        parts.append(f"Saved {', '.join(r.criterion.code for r in saved)}.")
+        parts.append(f"Saved {', '.join(r.criterion.code.upper() for r in saved)}.")
     if files:
         parts.append(f"Added {', '.join(f.original_name for f in files)}.")
     return " ".join(parts) or "Nothing had changed, so nothing was saved."
@@ -226,7 +226,14 @@ def _commitment_save(
             ).strip(),
         )
         return redirect(f"{url}#criterion-{answer.criterion.code}")
-    messages.success(request, _saved_message(saved, files))
+    message = _saved_message(saved, files)
+    waiting = form.carried_left(saved)
+    if waiting:
+        message += (
+            f" {waiting} carried-forward answer{'s' if waiting != 1 else ''} on this page still "
+            "to confirm: use “Keep all unchanged” at the top, or confirm each."
+        )
+    messages.success(request, message)
     return redirect(url)
 
 

@@ -172,8 +172,8 @@ def render_xlsx(numbers: MaturityNumbers) -> bytes:
     sheet(
         "Changes",
         ["Criterion", "Prompt", f"Level in {numbers.previous_cycle or 'last cycle'}",
-         f"Level in {numbers.cycle}", "Change", "Notes"],
-        [[ch.criterion_code, ch.prompt, ch.before, ch.after, ch.delta, ch.notes]
+         f"Level in {numbers.cycle}", "Change", "Why it changed"],
+        [[ch.criterion_code, ch.prompt, ch.before, ch.after, ch.delta, ch.reason]
          for ch in numbers.changes],
     )  # fmt: skip
     book.close()

@@ -63,7 +63,7 @@ class Change:
     prompt: str
     before: int | None
     after: int | None
-    notes: str
+    reason: str  # the lead's own "what changed and why", never last cycle's notes
 
     @property
     def delta(self) -> int | None:
@@ -302,7 +302,13 @@ def _add_history(numbers: MaturityNumbers, assessment: Assessment, answers: list
         Answer.objects.filter(assessment=previous).values_list("criterion__code", "level")
     )
     numbers.changes = [
-        Change(r.criterion.code, r.criterion.prompt, before.get(r.criterion.code), r.level, r.notes)
+        Change(
+            r.criterion.code,
+            r.criterion.prompt,
+            before.get(r.criterion.code),
+            r.level,
+            r.change_reason,
+        )
         for r in answers
         if r.criterion.code in before and before[r.criterion.code] != r.level
     ]

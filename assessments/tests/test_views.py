@@ -65,7 +65,7 @@ def test_saving_answers_redirects_to_the_page_naming_what_was_saved(
     data = _post_data(draft, **{"c1-1-level": "2", "c1-3-level": "na", "c1-3-na_reason": "No"})
     response = client.post(_url(draft), data, follow=True)
     assert response.redirect_chain == [(_url(draft), 302)]
-    assert "Saved c1-1, c1-3." in response.content.decode()
+    assert "Saved C1-1, C1-3." in response.content.decode()
     first, _, third = _rows(draft)
     assert first.level == 2
     assert third.not_applicable

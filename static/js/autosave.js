@@ -294,6 +294,12 @@
             return c.inFlight;
         };
 
+        c.settle = async function () {
+            while (c.inFlight || c.dirty) {
+                await (c.inFlight || c.save());
+            }
+        };
+
         c.later = function () {
             c.dirty = true;
             pageSay();
@@ -429,7 +435,24 @@
         });
     });
 
-    form.addEventListener("submit", function () { submitting = true; });
+    // Save with the button: first let every criterion's own save finish, so the page is
+    // posted with the versions now stored and never collides with itself.
+    form.addEventListener("submit", function (event) {
+        if (submitting) {
+            return;
+        }
+        const busy = criteria.filter(function (c) { return c.dirty || c.inFlight; });
+        if (!busy.length) {
+            submitting = true;
+            return;
+        }
+        event.preventDefault();
+        const submitter = event.submitter;
+        Promise.all(busy.map(function (c) { return c.settle(); })).then(function () {
+            submitting = true;
+            form.requestSubmit(submitter);
+        });
+    });
 
     window.addEventListener("beforeunload", function (event) {
         if (submitting) {
