@@ -264,6 +264,11 @@ def main() -> None:
         results: dict[str, dict[str, float]] = {}
         for name, (path, email) in measured.items():
             results[name] = _measure(port, path, cookies[email])
+        from bench import autosave
+
+        saver, _, answer_pk, saver_page = autosave.autosave_target()
+        saver_url = f"{saver_page.split('/commitments/')[0]}/answers/{answer_pk}/"
+        autosaves = autosave.measure_autosave(port, _session_cookie(saver), saver_page, saver_url)
         floor = results["floor"]["p95_ms"]
         for figures in results.values():
             figures["ratio_to_floor"] = round(figures["p95_ms"] / floor, 2)
@@ -279,6 +284,8 @@ def main() -> None:
         server.wait(timeout=10)
     for name, count in _queries(measured).items():
         results[name]["queries"] = count
+    autosaves["queries"] = autosave.autosave_queries(saver, saver_url, answer_pk)
+    kept = autosave.keep_all()
     export = _in_own_process("export.py", env)
     scaleout = _in_own_process("scaleout.py", env)  # needs REDIS_URL
 
@@ -296,6 +303,12 @@ def main() -> None:
         f"p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, {load['errors']} errors, "
         f"{load['saves']} saves, {load['lost_saves']} lost"
     )
+    print(
+        f"Autosave, {autosaves['saves']} sequential saves of one criterion over HTTP: "
+        f"p50 {autosaves['p50_ms']} ms, p95 {autosaves['p95_ms']} ms, "
+        f"p99 {autosaves['p99_ms']} ms, {autosaves['queries']} queries each"
+    )
+    print(f"Keep all unchanged, {kept['criteria']} carried-forward criteria: {kept['ms']} ms")
     print(
         f"Maturity report, {report['reports']} builds in a warm worker process: "
         f"p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "
@@ -325,6 +338,8 @@ def main() -> None:
                 "pages": results,
                 "report": report,
                 "load": load,
+                "autosave": autosaves,
+                "keep_all": kept,
                 "scaleout": scaleout,
                 "export": export,
             },
