@@ -128,9 +128,23 @@
             const carried = c.section.querySelector("[data-carried]");
             if (carried) {
                 carried.remove();
+                toConfirmSay();
             }
         }
         navigatorSet(c, data.state, data.words);
+    }
+
+    // The banner at the top counts what is still to confirm on the page.
+    function toConfirmSay() {
+        const left = form.querySelectorAll("[data-carried]").length;
+        const banner = document.querySelector("[data-to-confirm-banner]");
+        if (!banner) {
+            return;
+        }
+        banner.hidden = left === 0;
+        banner.querySelectorAll("[data-to-confirm-n]").forEach(function (n) {
+            n.textContent = left;
+        });
     }
 
     function describe(data) {
