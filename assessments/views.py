@@ -51,7 +51,7 @@ def _saved_message(saved: list[Answer], files: list[EvidenceFile]) -> str:
         parts.append(f"Saved {', '.join(r.criterion.code.upper() for r in saved)}.")
     if files:
         parts.append(f"Added {', '.join(f.original_name for f in files)}.")
-    return " ".join(parts) or "Nothing had changed, so nothing was saved."
+    return " ".join(parts) or "Everything on this page was already saved."
 
 
 def _assigned_message(changed: list[str]) -> str:
