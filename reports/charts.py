@@ -153,7 +153,7 @@ def score_boxes(*, boxes: Sequence[Box]) -> go.Figure:
     """One box per commitment. Whiskers reach min and max, so no point is drawn as an outlier."""
     fig = go.Figure(
         go.Box(
-            x=[b.code for b in boxes],
+            x=[b.name for b in boxes],
             lowerfence=[b.min for b in boxes],
             q1=[b.q1 for b in boxes],
             median=[b.median for b in boxes],

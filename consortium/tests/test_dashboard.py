@@ -23,6 +23,7 @@ from consortium.dashboard import Box, DashboardFilters, score_boxes
 from consortium.services import assessment_accept
 from organizations.models import Organization
 from organizations.tests.factories import organization_with_lead
+from reports.tests import consortium as hand
 from reports.tests.consortium import build
 from tests.cast import Cast
 
@@ -216,26 +217,32 @@ def test_dashboard_queries_do_not_grow_with_organizations(
     assert len(response.context["board"].heat_rows) == min(50, n + 2)
 
 
-class _Links(HTMLParser):
-    """Every <a href> inside <main> (the navigation's plain link to the dashboard is not one
-    of the page's filtered links)."""
+class _Main(HTMLParser):
+    """What <main> shows: every <a href> (the navigation's plain link to the dashboard is not
+    one of the page's filtered links) and the text people read (not the charts' JSON)."""
 
-    def __init__(self) -> None:
+    def __init__(self, html: str) -> None:
         super().__init__()
-        self.depth = 0
+        self.open: list[str] = []
         self.hrefs: list[str] = []
+        self.text: list[str] = []
+        self.feed(html)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "main":
-            self.depth += 1
-        elif tag == "a" and self.depth:
-            href = dict(attrs).get("href")
-            if href:
-                self.hrefs.append(href)
+        if tag == "main" or self.open:
+            self.open.append(tag)
+        href = dict(attrs).get("href")
+        if tag == "a" and self.open and href:
+            self.hrefs.append(href)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "main":
-            self.depth -= 1
+        if self.open and tag in self.open:
+            while self.open.pop() != tag:
+                pass
+
+    def handle_data(self, data: str) -> None:
+        if self.open and "script" not in self.open and data.strip():
+            self.text.append(" ".join(data.split()))
 
 
 def _rows(response: HttpResponseBase) -> list[list[str]]:
@@ -271,8 +278,7 @@ def test_every_sort_page_and_export_link_keeps_the_chosen_cycle_and_filters(
 
     response = client.get(URL, query)
     assert response.context["board"].filters.cycle == cycle
-    parser = _Links()
-    parser.feed(response.content.decode())
+    parser = _Main(response.content.decode())
     exports = {reverse("consortium:export_scores"), reverse("consortium:export_levels")}
     links = [urljoin(f"http://testserver{URL}", href) for href in parser.hrefs]
     links = [link for link in links if urlsplit(link).path in {URL, *exports}]
@@ -303,3 +309,28 @@ def test_every_sort_page_and_export_link_keeps_the_chosen_cycle_and_filters(
         else:
             assert {r[0] for r in rows} == chosen, link
             assert {r[cycle_column] for r in rows} == {"2026"}, link
+
+
+def test_commitments_are_named_once_in_the_text_tables_and_charts(
+    client: Client, cast: Cast, consortium
+) -> None:
+    cycle, assessments = consortium
+    later = open_cycle(by=cast.staff, rubric=cycle.rubric, name="2027")
+    Cycle.objects.filter(pk=later.pk).update(
+        opens_on=cycle.opens_on.replace(year=2027), closes_on=cycle.closes_on.replace(year=2027)
+    )
+    organization = assessments[0].organization
+    lead = organization.memberships.get().user
+    submitted(organization=organization, by=lead, cycle=later, levels=hand.LEVELS[3])
+    client.force_login(cast.staff)
+    response = client.get(URL)
+    text = _Main(response.content.decode()).text
+    # Highlights, box table, heat map headings, trend table: the name alone, never its code.
+    # weakest, improving, box table, heat map heading, trend table
+    assert [t for t in text if "Commitment 1" in t] == [
+        "Commitment 1: median 4.00", "Commitment 1: median 4.00, up 1.00", *["Commitment 1"] * 3,
+    ]  # fmt: skip
+    assert [t for t in text if re.search(r"\bc[12]\b", t)] == []
+    names = ["Commitment 1", "Commitment 2"]
+    assert response.context["box_figure"]["data"][0]["x"] == names
+    assert [t["name"] for t in response.context["trend_figure"]["data"]] == names
