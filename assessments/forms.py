@@ -77,7 +77,7 @@ class AnswerForm(forms.Form):
         names = {lv.level: lv.name for lv in levels}
         level_field = self.fields["level"]
         assert isinstance(level_field, forms.ChoiceField)  # noqa: S101 - declared above
-        level_field.label = f"Maturity level for {criterion.code}"
+        level_field.label = f"Maturity level for {criterion.code.upper()}"
         level_field.choices = [
             (str(n), f"{n} · {names.get(n, '')} — {criterion.descriptors.get(n, '')}")
             for n in sorted(criterion.descriptors)
@@ -242,7 +242,10 @@ class ActionItemForm(forms.Form):
         owner = self.fields["owner"]
         assert isinstance(criterion, forms.ChoiceField)  # noqa: S101 - declared above
         assert isinstance(owner, forms.ChoiceField)  # noqa: S101 - declared above
-        criterion.choices = [("", "The whole commitment"), *((c, c) for c in self._criteria)]
+        criterion.choices = [
+            ("", "The whole commitment"),
+            *((c, c.upper()) for c in self._criteria),
+        ]
         owner.choices = [
             ("", "Nobody yet"),
             *((str(m.user_id), f"{m.user.email} ({m.get_role_display()})") for m in members),

@@ -36,7 +36,7 @@ def _errors(e: ValidationError) -> str:
 def _saved_message(saved: list[Answer], files: list[EvidenceFile]) -> str:
     parts = []
     if saved:
-        parts.append(f"Saved {', '.join(r.criterion.code for r in saved)}.")
+        parts.append(f"Saved {', '.join(r.criterion.code.upper() for r in saved)}.")
     if files:
         parts.append(f"Added {', '.join(f.original_name for f in files)}.")
     return " ".join(parts) or "Nothing had changed, so nothing was saved."
@@ -202,7 +202,7 @@ def confirm(request: HttpRequest, pk: int, answer_pk: int) -> HttpResponse:
     except ValidationError as e:
         messages.error(request, _errors(e))
     else:
-        messages.success(request, f"Confirmed {answer.criterion.code} unchanged.")
+        messages.success(request, f"Confirmed {answer.criterion.code.upper()} unchanged.")
     url = reverse("assessments:commitment", args=[pk, commitment.code])
     return redirect(f"{url}#criterion-{answer.criterion.code}")
 

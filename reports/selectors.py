@@ -182,7 +182,8 @@ def maturity_chart_numbers(numbers: MaturityNumbers) -> MaturityChartNumbers:
             for row, pad in zip(by_commitment.values(), padding, strict=True)
         ],
         labels=[
-            [f"{cr.code}: {cr.level if cr.level else 'N/A'}" for cr in row] + [""] * len(pad)
+            [f"{cr.code.upper()}: {cr.level if cr.level else 'N/A'}" for cr in row]
+            + [""] * len(pad)
             for row, pad in zip(by_commitment.values(), padding, strict=True)
         ],
     )

@@ -65,7 +65,7 @@ def test_saving_answers_redirects_to_the_page_naming_what_was_saved(
     data = _post_data(draft, **{"c1-1-level": "2", "c1-3-level": "na", "c1-3-na_reason": "No"})
     response = client.post(_url(draft), data, follow=True)
     assert response.redirect_chain == [(_url(draft), 302)]
-    assert "Saved c1-1, c1-3." in response.content.decode()
+    assert "Saved C1-1, C1-3." in response.content.decode()
     first, _, third = _rows(draft)
     assert first.level == 2
     assert third.not_applicable
@@ -118,7 +118,7 @@ def test_a_stale_save_is_refused_keeps_the_text_and_shows_the_stored_version(
     assert response.status_code == 409
     assert "Nothing was saved" in html
     assert "My evidence" in html  # the person's text survives
-    assert "Someone else saved c1-1" in html
+    assert "Someone else saved C1-1" in html
     assert "Lead&#x27;s evidence" in html
     assert "Lead&#x27;s note" in html
     assert "lead@alpha.test" in html
@@ -163,7 +163,7 @@ def test_level_choices_are_labelled_with_number_name_and_descriptor(
     client.force_login(cast.lead_a)
     html = client.get(_url(draft)).content.decode()
     assert "<legend" in html
-    assert "Maturity level for c1-1" in html
+    assert "Maturity level for C1-1" in html
     assert re.search(r"<label[^>]*>\s*3 · Defined — c1-1 at level 3\s*</label>", html)
     assert 'id="criterion-c1-1"' in html
 
@@ -272,7 +272,7 @@ def test_carried_forward_answers_are_flagged_and_can_be_confirmed(
     assert "Confirm unchanged" in html
     row = _rows(second)[0]
     confirmed = client.post(reverse("assessments:confirm", args=[second.pk, row.pk]), follow=True)
-    assert "Confirmed c1-1 unchanged." in confirmed.content.decode()
+    assert "Confirmed C1-1 unchanged." in confirmed.content.decode()
     row.refresh_from_db()
     assert not row.carried_forward
     assert row.level == 3
@@ -360,7 +360,10 @@ def test_an_action_is_added_and_edited_in_the_plan(
         "status": "planned",
     }
     response = client.post(url, fields, follow=True)
-    assert "Saved the action “Community advisory board”." in response.content.decode()
+    html = response.content.decode()
+    assert "Saved the action “Community advisory board”." in html
+    assert "<td>C1-2</td>" in html  # the plan's table, and the form's choice, read upper-case
+    assert '<option value="c1-2">C1-2</option>' in html
     item = draft.action_items.get()
     assert (item.criterion.code, item.target_level, item.owner) == ("c1-2", 4, cast.lead_a)
     edit = reverse("assessments:plan_item", args=[draft.pk, "c1", item.pk])
@@ -387,9 +390,9 @@ def test_activity_lists_changes_newest_first(client: Client, cast: Cast, draft: 
     answers_save(assessment=draft, answers={first.pk: (0, answer(2))}, by=cast.contributor_a)
     client.force_login(cast.viewer_a)
     html = client.get(reverse("assessments:activity", args=[draft.pk])).content.decode()
-    assert "Answer to c1-1: level 2" in html
+    assert "Answer to C1-1: level 2" in html
     assert "Commitment 1 assigned to contributor@alpha.test" in html
-    assert html.index("Answer to c1-1: level 2") < html.index("Assessment draft")
+    assert html.index("Answer to C1-1: level 2") < html.index("Assessment draft")
 
 
 # --- Query counts do not grow with organizations or criteria ------------------------------------
@@ -479,8 +482,8 @@ def test_errors_are_summarised_at_the_top_with_links_to_each_answer(
     data = _post_data(draft, **{"c1-2-level": "na", "c1-3-evidence_links": "nope"})
     html = client.post(_url(draft), data).content.decode()
     assert "Nothing was saved: 2 answers need correcting" in html
-    assert '<a class="alert-link" href="#criterion-c1-2">c1-2</a>' in html
-    assert '<a class="alert-link" href="#criterion-c1-3">c1-3</a>' in html
+    assert '<a class="alert-link" href="#criterion-c1-2">C1-2</a>' in html
+    assert '<a class="alert-link" href="#criterion-c1-3">C1-3</a>' in html
 
 
 def test_members_find_assessments_in_the_navigation(client: Client, cast: Cast) -> None:

@@ -1,4 +1,4 @@
-"""The report as people read it: commitments by name."""
+"""The report as people read it: commitments by name, criterion codes upper-case."""
 
 import re
 
@@ -9,13 +9,13 @@ from assessments.services import ActionInput, action_item_save, assessment_submi
 from assessments.tests.factories import answer_all, open_cycle, started
 from commitments.models import Commitment, Criterion
 from reports.render import render_document
-from reports.selectors import maturity_numbers
+from reports.selectors import maturity_chart_numbers, maturity_numbers
 
 from . import consortium
 
 pytestmark = pytest.mark.django_db
 
-COMMITMENT_CODE = re.compile(r"\bc\d\b(?!-)")  # c1, c2 (not c1-2): codes as stored, not as shown
+LOWER_CODE = re.compile(r"\bc\d(-\d)?\b")  # c1, c2-3: codes as stored, not as shown
 
 
 def _text(html: str) -> list[str]:
@@ -25,9 +25,7 @@ def _text(html: str) -> list[str]:
     return [line for line in lines if line]
 
 
-def test_the_document_names_commitments_once(
-    settings,
-) -> None:
+def test_commitments_by_name_and_criterion_codes_upper_case(settings) -> None:
     settings.PEER_MIN_GROUP_SIZE = 1  # peer tables from the one organization of 2027
     rubric, _, assessments = consortium.build(count=1)  # 2026: c1 1.00, c2 2.00
     organization = assessments[0].organization
@@ -42,9 +40,12 @@ def test_the_document_names_commitments_once(
     numbers = maturity_numbers(assessment=assessment_submit(assessment=assessment, by=lead))
 
     text = _text(render_document(numbers, []))
-    assert [t for t in text if COMMITMENT_CODE.search(t)] == []
+    assert [t for t in text if LOWER_CODE.search(t)] == []
+    assert "C1-2" in text  # what changed since 2026, and the plan's criterion
     # The scores table, the four peer groups' tables and the plan: the name alone.
     assert text.count("Commitment 1") == 1 + 4 + 1
+    labels = maturity_chart_numbers(numbers).heatmap.labels
+    assert labels[0] == ["C1-1: 1", "C1-2: 3", "C1-3: 1"]
 
     numbers.plan = []
     text = _text(render_document(numbers, []))

@@ -88,7 +88,7 @@ def test_a_lead_completes_and_submits_an_assessment_without_a_mouse(
     tab_to(page, "button[type=submit].btn-primary")
     press_enter_and_wait(page)
     page.wait_for_url(f"{base}/assessments/{assessment.pk}/commitments/c1/")
-    assert "Saved c1-1, c1-2, c1-3" in page.inner_text("#messages")
+    assert "Saved C1-1, C1-2, C1-3" in page.inner_text("#messages")
 
     # Commitment 2, then submit from the overview.
     page.goto(f"{base}/assessments/{assessment.pk}/commitments/c2/")
