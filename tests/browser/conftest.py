@@ -103,3 +103,25 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 def assert_accessible(page: Any) -> None:
     violations = axe_violations(page)
     assert violations == [], f"axe found on {page.url}: {violations}"
+
+
+def captions_below_their_table(page: Any) -> list[str]:
+    """The shown captions that do not come above their table (Bootstrap puts them under)."""
+    result: list[str] = page.evaluate(
+        """() => Array.from(document.querySelectorAll('table'))
+            .filter(t => t.caption && !t.caption.classList.contains('visually-hidden'))
+            .filter(t => t.caption.getBoundingClientRect().bottom
+                         > (t.tHead || t.tBodies[0]).getBoundingClientRect().top + 1)
+            .map(t => t.caption.textContent.trim())"""
+    )
+    return result
+
+
+def assert_charts_and_tables_read_well(page: Any, *, chart: str) -> None:
+    """At a desktop width and at a phone's (390 px): captions above their tables."""
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.reload()
+        page.wait_for_selector(f"{chart} svg.main-svg")
+        assert captions_below_their_table(page) == [], width
+    page.set_viewport_size({"width": 1280, "height": 900})
