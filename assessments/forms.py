@@ -329,7 +329,10 @@ class ActionItemForm(forms.Form):
         owner = self.fields["owner"]
         assert isinstance(criterion, forms.ChoiceField)  # noqa: S101 - declared above
         assert isinstance(owner, forms.ChoiceField)  # noqa: S101 - declared above
-        criterion.choices = [("", "The whole commitment"), *((c, c) for c in self._criteria)]
+        criterion.choices = [
+            ("", "The whole commitment"),
+            *((c, c.upper()) for c in self._criteria),
+        ]
         owner.choices = [
             ("", "Nobody yet"),
             *((str(m.user_id), f"{m.user.email} ({m.get_role_display()})") for m in members),

@@ -411,7 +411,7 @@ def _answer_summary(h: Any) -> str:
 
 
 def _answer_entry(h: Any) -> str:
-    what = f"Answer to {h.criterion.code}: {_answer_summary(h)}"
+    what = f"Answer to {h.criterion.code.upper()}: {_answer_summary(h)}"
     return what + " (carried forward, to confirm)" if h.carried_forward else what
 
 

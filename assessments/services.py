@@ -196,7 +196,7 @@ class StaleAnswerError(Exception):
     """Someone saved this answer after the person opened it; their version is in `current`."""
 
     def __init__(self, current: Answer) -> None:
-        super().__init__(f"{current.criterion.code} was changed by someone else.")
+        super().__init__(f"{current.criterion.code.upper()} was changed by someone else.")
         self.current = current
 
 

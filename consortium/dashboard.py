@@ -197,6 +197,11 @@ class Trend:
     names: dict[str, str]  # commitment code -> name, in rubric order
     medians: dict[str, list[float | None]]  # commitment code -> median per cycle
 
+    @property
+    def by_name(self) -> dict[str, list[float | None]]:
+        """The medians under the commitments' names, as charts and tables show them."""
+        return {self.names[code]: series for code, series in self.medians.items()}
+
 
 def median_trend(filters: DashboardFilters, cycles: Sequence[Cycle]) -> Trend:
     """Each commitment's median score in every cycle up to the selected one, same filters."""

@@ -77,7 +77,7 @@ class ConsortiumReport(ReportKind[ConsortiumNumbers]):
         if len(numbers.trend.cycles) > 1:
             figures.append(
                 Chart("trend", "Median score across cycles", charts.median_trend(
-                    cycles=numbers.trend.cycles, series=numbers.trend.medians))
+                    cycles=numbers.trend.cycles, series=numbers.trend.by_name))
             )  # fmt: skip
         return figures
 

@@ -196,7 +196,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "box_figure": _figure(charts.score_boxes(boxes=board.boxes)),
         "trend_figure": _figure(
-            charts.median_trend(cycles=board.trend.cycles, series=board.trend.medians)
+            charts.median_trend(cycles=board.trend.cycles, series=board.trend.by_name)
         ),
     }
     return render(request, "consortium/dashboard.html", context)

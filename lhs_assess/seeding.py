@@ -622,7 +622,9 @@ def _plan_add(
                 criterion=criterion,
                 target_level=level + 1,
                 title=f"{rng.choice(ACTION_VERBS)} {topic}"[:200],
-                description=f"Reach level {level + 1} on {criterion.code} by the next cycle.",
+                description=(
+                    f"Reach level {level + 1} on {criterion.code.upper()} by the next cycle."
+                ),
                 owner_id=rng.choice(owners),
                 due_date=date(year + 1, rng.randint(1, 12), 28),
                 status=_weighted(rng, statuses),

@@ -30,12 +30,25 @@ class Quartiles:
     q3: float
 
 
+# Plotly's mode bar (its first 30 px) sits at the chart's top right; on a phone it reaches the
+# title at the top left. The title goes below that band, so nothing covers it at any width.
+MODE_BAR_BAND = 36
+
+
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": MODE_BAR_BAND},
+        },
         font=FONT,
         height=height,
-        margin={"l": 60, "r": 30, "t": 60, "b": 60},
+        margin={"l": 60, "r": 30, "t": MODE_BAR_BAND + 36, "b": 60},
         paper_bgcolor="white",
         plot_bgcolor="white",
         legend={"orientation": "h", "y": -0.15},
@@ -153,7 +166,7 @@ def score_boxes(*, boxes: Sequence[Box]) -> go.Figure:
     """One box per commitment. Whiskers reach min and max, so no point is drawn as an outlier."""
     fig = go.Figure(
         go.Box(
-            x=[b.code for b in boxes],
+            x=[b.name for b in boxes],
             lowerfence=[b.min for b in boxes],
             q1=[b.q1 for b in boxes],
             median=[b.median for b in boxes],

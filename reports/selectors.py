@@ -75,6 +75,7 @@ class Change:
 @dataclass(frozen=True)
 class PlanRow:
     commitment_code: str
+    commitment_name: str
     title: str
     criterion_code: str
     target_level: int | None
@@ -110,6 +111,24 @@ class MaturityNumbers:
             if group is not None and group.quartiles:
                 return group
         return None
+
+    @property
+    def peer_tables(self) -> list[tuple[PeerGroup, list[tuple[str, Quartiles]]]]:
+        """Each peer group with its quartiles under the commitments' names, in rubric order
+        (empty for a group too small to show)."""
+        tables = []
+        for g in self.peers:
+            shown = g.quartiles or {}
+            tables.append(
+                (g, [(c.name, shown[c.code]) for c in self.commitments if c.code in shown])
+            )
+        return tables
+
+    @property
+    def weakest_names(self) -> list[str]:
+        """The weakest commitments as people read them (`weakest` holds their codes)."""
+        names = {c.code: c.name for c in self.commitments}
+        return [names[code] for code in self.weakest]
 
     @property
     def peer_label(self) -> str:
@@ -163,7 +182,8 @@ def maturity_chart_numbers(numbers: MaturityNumbers) -> MaturityChartNumbers:
             for row, pad in zip(by_commitment.values(), padding, strict=True)
         ],
         labels=[
-            [f"{cr.code}: {cr.level if cr.level else 'N/A'}" for cr in row] + [""] * len(pad)
+            [f"{cr.code.upper()}: {cr.level if cr.level else 'N/A'}" for cr in row]
+            + [""] * len(pad)
             for row, pad in zip(by_commitment.values(), padding, strict=True)
         ],
     )
@@ -325,7 +345,8 @@ def _add_plan(numbers: MaturityNumbers, assessment: Assessment) -> None:
     )
     numbers.plan = [
         PlanRow(
-            i.commitment.code, i.title, i.criterion.code if i.criterion else "", i.target_level,
+            i.commitment.code, i.commitment.name, i.title, i.criterion.code if i.criterion else "",
+            i.target_level,
             str(i.owner) if i.owner else "", i.due_date.isoformat() if i.due_date else "",
             i.get_status_display(),
         )

@@ -118,7 +118,7 @@ def test_a_stale_save_is_refused_keeps_the_text_and_shows_the_stored_version(
     assert response.status_code == 409
     assert "Nothing was saved" in html
     assert "My evidence" in html  # the person's text survives
-    assert "Someone else saved c1-1" in html
+    assert "Someone else saved C1-1" in html
     assert "Lead&#x27;s evidence" in html
     assert "Lead&#x27;s note" in html
     assert "lead@alpha.test" in html
@@ -360,7 +360,10 @@ def test_an_action_is_added_and_edited_in_the_plan(
         "status": "planned",
     }
     response = client.post(url, fields, follow=True)
-    assert "Saved the action “Community advisory board”." in response.content.decode()
+    html = response.content.decode()
+    assert "Saved the action “Community advisory board”." in html
+    assert "<td>C1-2</td>" in html  # the plan's table, and the form's choice, read upper-case
+    assert '<option value="c1-2">C1-2</option>' in html
     item = draft.action_items.get()
     assert (item.criterion.code, item.target_level, item.owner) == ("c1-2", 4, cast.lead_a)
     edit = reverse("assessments:plan_item", args=[draft.pk, "c1", item.pk])
@@ -387,9 +390,9 @@ def test_activity_lists_changes_newest_first(client: Client, cast: Cast, draft: 
     answers_save(assessment=draft, answers={first.pk: (0, answer(2))}, by=cast.contributor_a)
     client.force_login(cast.viewer_a)
     html = client.get(reverse("assessments:activity", args=[draft.pk])).content.decode()
-    assert "Answer to c1-1: level 2" in html
+    assert "Answer to C1-1: level 2" in html
     assert "Commitment 1 assigned to contributor@alpha.test" in html
-    assert html.index("Answer to c1-1: level 2") < html.index("Assessment draft")
+    assert html.index("Answer to C1-1: level 2") < html.index("Assessment draft")
 
 
 # --- Query counts do not grow with organizations or criteria ------------------------------------

@@ -52,7 +52,7 @@ def test_commitment_page_shows_criteria_and_a_descriptor_table_with_headers(read
     make_rubric()
     html = reader.get(reverse("commitments:commitment", args=["c2"])).content.decode()
     assert "Practice 2.3 is in place." in html
-    assert "<caption>What each level looks like for c2-1</caption>" in html
+    assert "<caption>What each level looks like for C2-1</caption>" in html
     assert len(re.findall(r'<th scope="col">', html)) == 3 * 2
     assert len(re.findall(r'<th scope="row"', html)) == 3 * 5
     assert "c2-3 at level 5" in html

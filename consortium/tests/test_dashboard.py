@@ -1,20 +1,29 @@
 """The consortium dashboard: figures on a consortium computed by hand, filters, access, queries."""
 
+import csv
+import io
+import re
 from decimal import Decimal
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
+from django.http import FileResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from assessments.models import Assessment, CommitmentScore, Cycle
-from assessments.tests.factories import open_cycle, started
+from assessments.tests.factories import open_cycle, started, submitted
 from commitments.models import Commitment
 from commitments.tests.factories import make_rubric
 from consortium.dashboard import Box, DashboardFilters, score_boxes
 from consortium.services import assessment_accept
 from organizations.models import Organization
 from organizations.tests.factories import organization_with_lead
+from reports.tests import consortium as hand
 from reports.tests.consortium import build
 from tests.cast import Cast
 
@@ -206,3 +215,122 @@ def test_dashboard_queries_do_not_grow_with_organizations(
         response = client.get(URL, {"page": 2 if n > 50 else 1})
     assert response.status_code == 200
     assert len(response.context["board"].heat_rows) == min(50, n + 2)
+
+
+class _Main(HTMLParser):
+    """What <main> shows: every <a href> (the navigation's plain link to the dashboard is not
+    one of the page's filtered links) and the text people read (not the charts' JSON)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.hrefs: list[str] = []
+        self.text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "main" or self.open:
+            self.open.append(tag)
+        href = dict(attrs).get("href")
+        if tag == "a" and self.open and href:
+            self.hrefs.append(href)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.open and tag in self.open:
+            while self.open.pop() != tag:
+                pass
+
+    def handle_data(self, data: str) -> None:
+        if self.open and "script" not in self.open and data.strip():
+            self.text.append(" ".join(data.split()))
+
+
+def _rows(response: HttpResponseBase) -> list[list[str]]:
+    """A CSV or XLSX download as rows of text."""
+    assert isinstance(response, StreamingHttpResponse | FileResponse)
+    content = b"".join(response.streaming_content)
+    if response["Content-Type"].startswith("text/csv"):
+        return list(csv.reader(io.StringIO(content.decode())))
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    return [
+        ["" if v is None else str(v) for v in row]
+        for row in book.active.iter_rows(values_only=True)
+    ]
+
+
+def test_every_sort_page_and_export_link_keeps_the_chosen_cycle_and_filters(
+    client: Client, cast: Cast, consortium, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cycle, assessments = consortium  # 2026: five Midwest community hospitals
+    west = assessments[4].organization
+    Organization.objects.filter(pk=west.pk).update(region=Organization.Region.WEST)
+    chosen = {a.organization.name for a in assessments[:4]}
+    # A newer cycle, the dashboard's default, where only another hospital has submitted.
+    later = open_cycle(by=cast.staff, rubric=cycle.rubric, name="2027")
+    Cycle.objects.filter(pk=later.pk).update(
+        opens_on=cycle.opens_on.replace(year=2027), closes_on=cycle.closes_on.replace(year=2027)
+    )
+    newcomer, lead = organization_with_lead(name="Newcomer Hospital")
+    submitted(organization=newcomer, by=lead, cycle=later)
+    monkeypatch.setattr("consortium.dashboard.PAGE_SIZE", 2)  # so the pages have links too
+    query = {"cycle": str(cycle.pk), "type": "community_hospital", "region": "midwest"}
+    client.force_login(cast.staff)
+
+    response = client.get(URL, query)
+    assert response.context["board"].filters.cycle == cycle
+    parser = _Main(response.content.decode())
+    exports = {reverse("consortium:export_scores"), reverse("consortium:export_levels")}
+    links = [urljoin(f"http://testserver{URL}", href) for href in parser.hrefs]
+    links = [link for link in links if urlsplit(link).path in {URL, *exports}]
+    # The other sort order, the next page of the heat map and of "not started"; five exports.
+    assert sorted(urlsplit(link).path == URL for link in links) == [False] * 5 + [True] * 3
+
+    for link in links:
+        parts = urlsplit(link)
+        given = parse_qs(parts.query)
+        assert {k: given.get(k) for k in query} == {k: [v] for k, v in query.items()}, link
+        followed = client.get(f"{parts.path}?{parts.query}")
+        assert followed.status_code == 200, link
+        if parts.path == URL:
+            filters = followed.context["board"].filters
+            assert (filters.cycle, filters.type, filters.region) == (
+                cycle, "community_hospital", "midwest",
+            ), link  # fmt: skip
+            continue
+        # scores-2026-<today>.csv: the chosen cycle's name, then the date of the download
+        assert re.search(
+            r'filename="[a-z-]+-2026-\d{4}-\d\d-\d\d\.', followed["Content-Disposition"]
+        ), link
+        header, *rows = _rows(followed)
+        cycle_column = header.index("Cycle")
+        if given.get("cycles") == ["all"]:  # every cycle, the organization filters kept
+            assert {r[0] for r in rows} == chosen | {newcomer.name}, link
+            assert {r[cycle_column] for r in rows} == {"2026", "2027"}, link
+        else:
+            assert {r[0] for r in rows} == chosen, link
+            assert {r[cycle_column] for r in rows} == {"2026"}, link
+
+
+def test_commitments_are_named_once_in_the_text_tables_and_charts(
+    client: Client, cast: Cast, consortium
+) -> None:
+    cycle, assessments = consortium
+    later = open_cycle(by=cast.staff, rubric=cycle.rubric, name="2027")
+    Cycle.objects.filter(pk=later.pk).update(
+        opens_on=cycle.opens_on.replace(year=2027), closes_on=cycle.closes_on.replace(year=2027)
+    )
+    organization = assessments[0].organization
+    lead = organization.memberships.get().user
+    submitted(organization=organization, by=lead, cycle=later, levels=hand.LEVELS[3])
+    client.force_login(cast.staff)
+    response = client.get(URL)
+    text = _Main(response.content.decode()).text
+    # Highlights, box table, heat map headings, trend table: the name alone, never its code.
+    # weakest, improving, box table, heat map heading, trend table
+    assert [t for t in text if "Commitment 1" in t] == [
+        "Commitment 1: median 4.00", "Commitment 1: median 4.00, up 1.00", *["Commitment 1"] * 3,
+    ]  # fmt: skip
+    assert [t for t in text if re.search(r"\bc[12]\b", t)] == []
+    names = ["Commitment 1", "Commitment 2"]
+    assert response.context["box_figure"]["data"][0]["x"] == names
+    assert [t["name"] for t in response.context["trend_figure"]["data"]] == names

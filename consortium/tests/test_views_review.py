@@ -109,7 +109,7 @@ def test_the_review_page_shows_scores_answers_and_the_plan(
     for text in (
         "Alpha Health",
         "lead@alpha.test",
-        "Practice 1.1 is in place.",
+        '<span class="fw-semibold">C1-1</span> Practice 1.1 is in place.',
         "3 (Defined)",
         "Quarterly minutes.",
         "Checked by the board.",

@@ -103,3 +103,45 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 def assert_accessible(page: Any) -> None:
     violations = axe_violations(page)
     assert violations == [], f"axe found on {page.url}: {violations}"
+
+
+def captions_below_their_table(page: Any) -> list[str]:
+    """The shown captions that do not come above their table (Bootstrap puts them under)."""
+    result: list[str] = page.evaluate(
+        """() => Array.from(document.querySelectorAll('table'))
+            .filter(t => t.caption && !t.caption.classList.contains('visually-hidden'))
+            .filter(t => t.caption.getBoundingClientRect().bottom
+                         > (t.tHead || t.tBodies[0]).getBoundingClientRect().top + 1)
+            .map(t => t.caption.textContent.trim())"""
+    )
+    return result
+
+
+def chart_titles_reached_by_the_mode_bar(page: Any) -> list[str]:
+    """Titles of the drawn charts that do not start below their mode bar (when it is shown):
+    on a phone the bar, at the top right, would cover the title at the top left."""
+    charts = page.locator(".report-chart.js-plotly-plot")
+    assert charts.count() > 0, "no chart was drawn"
+    result: list[str] = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.report-chart.js-plotly-plot'))
+            .filter(el => {
+                const bar = el.querySelector('.modebar');
+                const title = el.querySelector('.gtitle');
+                return bar && title && bar.getBoundingClientRect().height > 0
+                    && title.getBoundingClientRect().top < bar.getBoundingClientRect().bottom;
+            })
+            .map(el => el.querySelector('.gtitle').textContent)"""
+    )
+    return result
+
+
+def assert_charts_and_tables_read_well(page: Any, *, chart: str) -> None:
+    """At a desktop width and at a phone's (390 px): captions above their tables, and no
+    chart title under Plotly's mode bar."""
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.reload()
+        page.wait_for_selector(f"{chart} svg.main-svg")
+        assert captions_below_their_table(page) == [], width
+        assert chart_titles_reached_by_the_mode_bar(page) == [], width
+    page.set_viewport_size({"width": 1280, "height": 900})

@@ -12,7 +12,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from organizations.tests.factories import staff_user
 from reports.tests import consortium
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, assert_charts_and_tables_read_well
 from .test_assessment_journey import press_enter_and_wait, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,6 +38,7 @@ def test_staff_filter_the_dashboard_download_the_xlsx_and_the_consortium_report(
 
     page.goto(f"{base}/consortium/dashboard/")
     assert_accessible(page)
+    assert_charts_and_tables_read_well(page, chart=".report-chart")
     page.select_option("select[name=region]", "midwest")
     page.select_option("select[name=type]", "community_hospital")
     with page.expect_navigation():

@@ -7,7 +7,7 @@ import pytest
 
 from reports.tests import consortium
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, assert_charts_and_tables_read_well
 from .test_assessment_journey import press_enter_and_wait, sign_in, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,6 +34,7 @@ def test_a_lead_builds_reads_and_downloads_the_maturity_report(
     assert page.locator(".report-chart.js-plotly-plot").count() == 3  # radar, bars, heat map
     assert "4.14" in page.inner_text(".report")
     assert_accessible(page)
+    assert_charts_and_tables_read_well(page, chart="#chart-radar")
     with page.expect_download() as download:
         tab_to(page, "a.btn-primary[href$='/pdf/']")
         page.keyboard.press("Enter")
