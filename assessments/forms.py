@@ -131,7 +131,7 @@ class AnswerForm(AnswerFields):
         answer: Answer,
         previous_cycle: str = "",
     ) -> None:
-        super().__init__(data, files, prefix=criterion.code, initial=_initial(answer))
+        super().__init__(data, files, prefix=criterion.code, initial=answer_values(answer))
         self.criterion = criterion
         self.answer = answer
         self.stale_current: Answer | None = None
@@ -155,7 +155,8 @@ class AnswerForm(AnswerFields):
             del self.fields["change_reason"]
 
 
-def _initial(answer: Answer) -> dict[str, Any]:
+def answer_values(answer: Answer) -> dict[str, Any]:
+    """An answer as its fields hold it: the form's initial values and the autosave's reply."""
     level = NOT_APPLICABLE if answer.not_applicable else answer.level
     return {
         "version": answer.version,

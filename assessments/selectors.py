@@ -89,9 +89,9 @@ class Overview:
         return all(r.open == 0 and r.to_confirm == 0 for r in self.rows)
 
 
-def assessment_overview(*, assessment: Assessment) -> Overview:
-    """Progress, assignee and score of every commitment (stored scores once submitted)."""
-    answers = list(
+def _answer_states(assessment: Assessment) -> QuerySet[Answer]:
+    """The assessment's answers with what their state, score and place need, in rubric order."""
+    return (
         Answer.objects.filter(assessment=assessment)
         .select_related("criterion__commitment")
         .only(
@@ -99,6 +99,7 @@ def assessment_overview(*, assessment: Assessment) -> Overview:
             "not_applicable",
             "na_reason",
             "carried_forward",
+            "criterion__code",
             "criterion__weight",
             "criterion__order",
             "criterion__commitment__code",
@@ -107,6 +108,19 @@ def assessment_overview(*, assessment: Assessment) -> Overview:
         )
         .order_by("criterion__commitment__order", "criterion__order")
     )
+
+
+def _assignees(assessment: Assessment) -> dict[int, User]:
+    """Who is assigned each commitment, by commitment id."""
+    return {
+        a.commitment_id: a.membership.user
+        for a in Assignment.objects.filter(assessment=assessment).select_related("membership__user")
+    }
+
+
+def assessment_overview(*, assessment: Assessment) -> Overview:
+    """Progress, assignee and score of every commitment (stored scores once submitted)."""
+    answers = list(_answer_states(assessment))
     rows: dict[int, CommitmentProgress] = {}
     for r in answers:
         commitment = r.criterion.commitment
@@ -120,9 +134,9 @@ def assessment_overview(*, assessment: Assessment) -> Overview:
             row.not_applicable += 1
         else:
             row.answered += 1
-    for a in Assignment.objects.filter(assessment=assessment).select_related("membership__user"):
-        if a.commitment_id in rows:
-            rows[a.commitment_id].assignee = a.membership.user
+    for commitment_id, user in _assignees(assessment).items():
+        if commitment_id in rows:
+            rows[commitment_id].assignee = user
     if assessment.status in Assessment.SUBMITTED_STATES:
         for s in CommitmentScore.objects.filter(assessment=assessment):
             if s.commitment_id in rows:
@@ -261,32 +275,15 @@ def nav_state(answer: Answer) -> tuple[str, str]:
 
 def assessment_navigator(*, assessment: Assessment) -> Navigator:
     """The navigator of an assessment (two queries, whatever its size)."""
-    answers = (
-        Answer.objects.filter(assessment=assessment)
-        .select_related("criterion__commitment")
-        .only(
-            "level",
-            "not_applicable",
-            "na_reason",
-            "carried_forward",
-            "criterion__code",
-            "criterion__order",
-            "criterion__commitment__code",
-            "criterion__commitment__name",
-            "criterion__commitment__order",
-        )
-        .order_by("criterion__commitment__order", "criterion__order")
-    )
+    answers = _answer_states(assessment)
     commitments: dict[int, NavCommitment] = {}
     for a in answers:
         c = a.criterion.commitment
         nav = commitments.setdefault(c.pk, NavCommitment(c.code, c.name))
         nav.criteria.append(NavCriterion(a.criterion.code, a.pk, *nav_state(a)))
-    for assignment in Assignment.objects.filter(assessment=assessment).select_related(
-        "membership__user"
-    ):
-        if assignment.commitment_id in commitments:
-            commitments[assignment.commitment_id].assignee = assignment.membership.user
+    for commitment_id, user in _assignees(assessment).items():
+        if commitment_id in commitments:
+            commitments[commitment_id].assignee = user
     return Navigator(list(commitments.values()))
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from commitments.models import Commitment, Criterion
@@ -334,13 +335,18 @@ def _confirmed(answer: Answer, by: User, now: datetime) -> None:
     )
 
 
+def _carried(assessment: Assessment, commitment: Commitment | None) -> QuerySet[Answer]:
+    qs = Answer.objects.filter(assessment=assessment, carried_forward=True)
+    if commitment is not None:
+        qs = qs.filter(criterion__commitment=commitment)
+    return qs
+
+
 def answers_to_keep(
     *, assessment: Assessment, commitment: Commitment | None = None
 ) -> list[Answer]:
     """The answers carried forward and not yet confirmed, of one commitment or of all."""
-    qs = Answer.objects.filter(assessment=assessment, carried_forward=True)
-    if commitment is not None:
-        qs = qs.filter(criterion__commitment=commitment)
+    qs = _carried(assessment, commitment)
     return list(
         qs.select_related("criterion__commitment").order_by(
             "criterion__commitment__order", "criterion__order"
@@ -359,11 +365,7 @@ def answers_keep_unchanged(
     """
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _require_editable(assessment)
-    qs = Answer.objects.select_for_update(of=("self",)).filter(
-        assessment=assessment, carried_forward=True
-    )
-    if commitment is not None:
-        qs = qs.filter(criterion__commitment=commitment)
+    qs = _carried(assessment, commitment).select_for_update(of=("self",))
     answers = list(
         qs.select_related("criterion").order_by("criterion__commitment__order", "criterion__order")
     )

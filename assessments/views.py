@@ -30,6 +30,7 @@ from .forms import (
     CommitmentForm,
     KeepForm,
     StartForm,
+    answer_values,
 )
 from .models import ActionItem, Answer, Assessment, EvidenceFile
 
@@ -283,17 +284,10 @@ def _saved_at(answer: Answer) -> str:
 def _answer_json(answer: Answer) -> dict[str, object]:
     state, words = selectors.nav_state(answer)
     return {
-        "version": answer.version,
+        **answer_values(answer),
         "state": state,
         "words": words,
         "saved_at": _saved_at(answer),
-        "level": "na" if answer.not_applicable else (answer.level or ""),
-        "na_reason": answer.na_reason,
-        "evidence": answer.evidence,
-        "evidence_links": "\n".join(answer.evidence_links),
-        "notes": answer.notes,
-        "change_reason": answer.change_reason,
-        "confidence": answer.confidence,
         "by": answer.answered_by.email if answer.answered_by else "",
         "at": date_format(timezone.localtime(answer.updated_at), "j M Y H:i")
         if answer.updated_at

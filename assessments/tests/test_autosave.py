@@ -20,19 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def draft(cast: Cast) -> Assessment:
-    """A's draft, commitment c1 assigned to its contributor."""
-    a = started(organization=cast.org_a, by=cast.staff)
-    assignment_set(
-        assessment=a,
-        commitment=a.cycle.rubric.commitments.get(code="c1"),
-        membership=cast.contributor_a_membership,
-        by=cast.lead_a,
-    )
-    return a
-
-
-@pytest.fixture
 def carried(cast: Cast) -> Assessment:
     """A's 2026 draft carried forward from its submitted 2025: every criterion at level 3,
     with 2025's evidence and notes."""
@@ -105,7 +92,7 @@ def test_autosave_with_a_stale_version_returns_the_stored_one_and_saves_nothing(
     assert mine.status_code == 409
     conflict = mine.json()["conflict"]
     assert conflict["evidence"] == "Theirs"
-    assert conflict["level"] == 2
+    assert conflict["level"] == "2"
     assert conflict["by"] == cast.lead_a.email
     assert conflict["version"] == 1
     assert _row(draft, "c1-1").evidence == "Theirs"

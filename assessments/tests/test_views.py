@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Answer, Assessment, CommitmentScore
-from assessments.services import answers_save, assessment_start, assessment_submit, assignment_set
+from assessments.services import answers_save, assessment_start, assessment_submit
 from assessments.tests.factories import (
     answer,
     answer_all,
@@ -24,19 +24,6 @@ from organizations.models import Organization
 from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def draft(cast: Cast) -> Assessment:
-    """A's draft, commitment c1 assigned to its contributor."""
-    a = started(organization=cast.org_a, by=cast.staff)
-    assignment_set(
-        assessment=a,
-        commitment=a.cycle.rubric.commitments.get(code="c1"),
-        membership=cast.contributor_a_membership,
-        by=cast.lead_a,
-    )
-    return a
 
 
 def _rows(a: Assessment, commitment: str = "c1") -> list[Answer]:
