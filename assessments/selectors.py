@@ -6,11 +6,11 @@ filtered by it, so nothing of another organization can come back.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from commitments.models import Commitment
@@ -26,6 +26,7 @@ from .models import (
     CommitmentScore,
     Cycle,
     EvidenceFile,
+    Extension,
     ReviewComment,
 )
 from .scoring import ScoredAnswer, commitment_scores, overall_score
@@ -33,14 +34,39 @@ from .scoring import ScoredAnswer, commitment_scores, overall_score
 ACTIVITY_LIMIT = 200
 
 
+# --- Deadlines ---------------------------------------------------------------------------------
+
+
+def extension_until(*, assessment: Assessment) -> date | None:
+    """The last day of the organization's extension for the assessment's cycle, if any."""
+    return (
+        Extension.objects.filter(
+            cycle_id=assessment.cycle_id, organization_id=assessment.organization_id
+        )
+        .values_list("until", flat=True)
+        .first()
+    )
+
+
+def extension_until_subquery() -> Subquery:
+    """extension_until for each row of an assessment queryset, as an annotation: lists and
+    pages learn whether an assessment may change without a query per row."""
+    return Subquery(
+        Extension.objects.filter(
+            cycle_id=OuterRef("cycle_id"), organization_id=OuterRef("organization_id")
+        ).values("until")[:1]
+    )
+
+
 # --- The organization's list -----------------------------------------------------------------
 
 
 def assessments_of_organization(*, organization: Organization) -> QuerySet[Assessment]:
-    """The organization's assessments, newest cycle first."""
+    """The organization's assessments, newest cycle first, with its extension of each."""
     return (
         Assessment.objects.filter(organization=organization)
         .select_related("cycle")
+        .annotate(extended_until=extension_until_subquery())
         .order_by("-cycle__opens_on", "-id")
     )
 

@@ -183,6 +183,7 @@ def _commitment_page(
 ) -> HttpResponse:
     context = {
         "assessment": acc.assessment,
+        "rights": acc,
         "text": text,
         "form": form,
         "can_write": acc.may_write(text.commitment.pk),
@@ -264,6 +265,7 @@ def _plan_page(
 ) -> HttpResponse:
     context = {
         "assessment": acc.assessment,
+        "rights": acc,
         "commitment": commitment,
         "item": item,
         "items": selectors.action_items(assessment=acc.assessment, commitment=commitment),
@@ -307,8 +309,7 @@ def assignments(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def activity(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = access.assessment_access(user=request.user, pk=pk).assessment
-    entries = selectors.assessment_activity(assessment=assessment)
-    return render(
-        request, "assessments/activity.html", {"assessment": assessment, "entries": entries}
-    )
+    acc = access.assessment_access(user=request.user, pk=pk)
+    entries = selectors.assessment_activity(assessment=acc.assessment)
+    context = {"assessment": acc.assessment, "rights": acc, "entries": entries}
+    return render(request, "assessments/activity.html", context)

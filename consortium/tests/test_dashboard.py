@@ -129,9 +129,9 @@ def test_heat_map_links_to_review_and_writes_every_score(
 
 def test_trend_and_highlights_across_two_cycles(client: Client, cast: Cast, consortium) -> None:
     cycle, assessments = consortium
-    later = open_cycle(by=cast.staff, rubric=cycle.rubric, name="2027")
-    Cycle.objects.filter(pk=later.pk).update(
-        opens_on=cycle.opens_on.replace(year=2027), closes_on=cycle.closes_on.replace(year=2027)
+    # A year after the first (which opened 30 days ago).
+    later = open_cycle(
+        by=cast.staff, rubric=cycle.rubric, name="2027", opens_in=335, due_in=349, closes_in=395
     )
     # In 2027 one hospital: c1 at 4.50 (median up 1.50), c2 at 2.00 (down 1.00).
     commitments = {c.code: c for c in Commitment.objects.filter(rubric=cycle.rubric)}
