@@ -344,6 +344,15 @@ class ActionItem(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def is_overdue_on(self, today: date) -> bool:
+        """Still planned or in progress after its due day."""
+        return (
+            self.status in self.OPEN_STATES and self.due_date is not None and self.due_date < today
+        )
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_overdue_on(timezone.localdate())
 
 
 class CommitmentScore(models.Model):

@@ -6,12 +6,14 @@ filtered by it, so nothing of another organization can come back.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db import models
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from commitments.models import Commitment
 from commitments.rubric_file import CommitmentSpec, CriterionSpec, LevelSpec
@@ -58,6 +60,12 @@ def extension_until_subquery() -> Subquery:
     )
 
 
+def overdue_action_items(*, today: date) -> QuerySet[ActionItem]:
+    """Plan items still planned or in progress after their due day (ActionItem.is_overdue_on,
+    as a filter); callers narrow it to what the person may see."""
+    return ActionItem.objects.filter(status__in=ActionItem.OPEN_STATES, due_date__lt=today)
+
+
 # --- The organization's list -----------------------------------------------------------------
 
 
@@ -98,6 +106,7 @@ class CommitmentProgress:
     to_confirm: int = 0
     score: Decimal | None = None
     assignee: User | None = None
+    overdue_actions: int = 0
 
 
 @dataclass
@@ -105,6 +114,10 @@ class Overview:
     rows: list[CommitmentProgress]
     overall: Decimal | None
     comments: list[ReviewComment] = field(default_factory=list)
+
+    @property
+    def overdue_actions(self) -> int:
+        return sum(r.overdue_actions for r in self.rows)
 
     @property
     def complete(self) -> bool:
@@ -145,6 +158,16 @@ def assessment_overview(*, assessment: Assessment) -> Overview:
     for a in Assignment.objects.filter(assessment=assessment).select_related("membership__user"):
         if a.commitment_id in rows:
             rows[a.commitment_id].assignee = a.membership.user
+    overdue = (
+        overdue_action_items(today=timezone.localdate())
+        .filter(assessment=assessment)
+        .values_list("commitment_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for commitment_id, n in overdue:
+        if commitment_id in rows:
+            rows[commitment_id].overdue_actions = n
     if assessment.status in Assessment.SUBMITTED_STATES:
         for s in CommitmentScore.objects.filter(assessment=assessment):
             if s.commitment_id in rows:
@@ -241,6 +264,55 @@ def action_items(*, assessment: Assessment, commitment: Commitment) -> QuerySet[
         ActionItem.objects.filter(assessment=assessment, commitment=commitment)
         .select_related("criterion", "owner")
         .order_by("due_date", "id")
+    )
+
+
+# --- The improvement plan of the whole assessment ---------------------------------------------
+
+DUE_SOON_DAYS = 30
+
+
+class Due(models.TextChoices):
+    OVERDUE = "overdue", "Overdue"
+    SOON = "soon", f"Due in the next {DUE_SOON_DAYS} days"
+    NONE = "none", "No due date"
+
+
+NOBODY = "nobody"  # the owner filter's value for items without an owner
+OPEN = "open"  # the status filter's value for planned or in progress
+
+
+@dataclass(frozen=True)
+class PlanFilters:
+    owner: str = ""  # a user id, NOBODY, or "" for anyone
+    status: str = ""  # an ActionItem status, OPEN, or "" for any
+    due: str = ""  # a Due value, or "" for any
+
+
+def improvement_plan(
+    *, assessment: Assessment, filters: PlanFilters, today: date
+) -> QuerySet[ActionItem]:
+    """Every commitment's plan items in the assessment, as `filters` narrow them, in rubric
+    order then by due date (one query, however many items)."""
+    items = ActionItem.objects.filter(assessment=assessment)
+    if filters.owner == NOBODY:
+        items = items.filter(owner__isnull=True)
+    elif filters.owner:
+        items = items.filter(owner_id=int(filters.owner))
+    if filters.status == OPEN:
+        items = items.filter(status__in=ActionItem.OPEN_STATES)
+    elif filters.status:
+        items = items.filter(status=filters.status)
+    if filters.due == Due.OVERDUE:
+        items = items & overdue_action_items(today=today)
+    elif filters.due == Due.SOON:
+        items = items.filter(
+            due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)
+        )
+    elif filters.due == Due.NONE:
+        items = items.filter(due_date__isnull=True)
+    return items.select_related("commitment", "criterion", "owner").order_by(
+        "commitment__order", F("due_date").asc(nulls_last=True), "id"
     )
 
 

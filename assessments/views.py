@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commitments.models import Commitment
@@ -18,7 +19,7 @@ from organizations import access
 from organizations.models import Membership
 
 from . import selectors, services
-from .forms import ActionItemForm, AssignmentsForm, CommitmentForm, StartForm
+from .forms import ActionItemForm, AssignmentsForm, CommitmentForm, PlanFilterForm, StartForm
 from .models import ActionItem, Answer, Assessment, EvidenceFile
 
 LEAD = Membership.Role.LEAD
@@ -273,6 +274,26 @@ def _plan_page(
         "can_write": acc.may_write(commitment.pk),
     }
     return render(request, "assessments/plan.html", context, status=status)
+
+
+@login_required
+@require_GET
+def improvement_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every commitment's plan items, filtered by owner, status and due date."""
+    acc = access.assessment_access(user=request.user, pk=pk)
+    members = list(selectors.organization_members(organization=acc.assessment.organization))
+    form = PlanFilterForm(request.GET or None, members=members)
+    items = selectors.improvement_plan(
+        assessment=acc.assessment, filters=form.filters(), today=timezone.localdate()
+    )
+    context = {
+        "assessment": acc.assessment,
+        "rights": acc,
+        "form": form,
+        "items": list(items),
+        "commitments": commitments_of(rubric_id=acc.assessment.cycle.rubric_id),
+    }
+    return render(request, "assessments/improvement_plan.html", context)
 
 
 @login_required

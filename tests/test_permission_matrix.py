@@ -405,6 +405,11 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
         _none,
         {"GET": (302, 200, 200, 200, 404, 404, 404), "POST": (302, 405, 405, 405, 405, 405, 405)},
     ),
+    "assessments:improvement_plan": (
+        _a,
+        _none,
+        {"GET": (302, 200, 200, 200, 404, 404, 404), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
     "assessments:commitment": (
         _c1,
         _c1_answers,
@@ -545,7 +550,10 @@ def test_a_member_role_check_is_not_fooled_by_another_membership(
 
 # Once A's assessment is submitted, staff and admins read it; nobody writes it (403), since it is
 # locked until the consortium returns it; lead_b still gets 404.
-SUBMITTED_READS = ("overview", "activity", "assignments", "commitment", "plan", "evidence_download")
+SUBMITTED_READS = (
+    "overview", "activity", "assignments", "improvement_plan", "commitment", "plan",
+    "evidence_download",
+)  # fmt: skip
 SUBMITTED_WRITES = ("submit", "assignments", "commitment", "plan", "confirm")
 READ_ANSWERS = (302, 200, 200, 200, 404, 200, 200)
 WRITE_ANSWERS = (302, 403, 403, 403, 404, 403, 403)

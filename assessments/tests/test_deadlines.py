@@ -131,6 +131,15 @@ def test_an_assessment_says_where_it_stands_against_the_dates() -> None:
     assert deadline_text(draft, date(2026, 12, 1)) == "Extended to 10 Dec 2026 — 9 days left"
 
 
+def test_a_plan_item_is_overdue_only_while_planned_or_in_progress() -> None:
+    due = date(2026, 11, 2)
+    for status, overdue in (("planned", True), ("in_progress", True), ("done", False),
+                            ("dropped", False)):  # fmt: skip
+        assert ActionItem(due_date=due, status=status).is_overdue_on(TODAY) is overdue
+    assert not ActionItem(due_date=TODAY, status="planned").is_overdue_on(TODAY)
+    assert not ActionItem(due_date=None, status="planned").is_overdue_on(TODAY)
+
+
 # --- The services refuse every write after the close -----------------------------------------
 
 
@@ -273,6 +282,7 @@ def test_after_the_close_every_page_shows_the_assessment_read_only(
         "overview": [draft.pk],
         "assignments": [draft.pk],
         "activity": [draft.pk],
+        "improvement_plan": [draft.pk],
         "commitment": [draft.pk, "c1"],
         "plan": [draft.pk, "c1"],
     }
