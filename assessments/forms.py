@@ -13,7 +13,7 @@ from commitments.rubric_file import CriterionSpec, LevelSpec
 from organizations.models import Membership, User
 
 from .models import ActionItem, Answer
-from .selectors import CommitmentText, PreviousAnswer
+from .selectors import NOBODY, OPEN, CommitmentText, Due, PlanFilters, PreviousAnswer
 from .services import (
     ActionInput,
     AnswerInput,
@@ -384,3 +384,35 @@ class AssignmentsForm(forms.Form):
             c: self._members.get(self.cleaned_data.get(code) or "")
             for code, c in self._commitments.items()
         }
+
+
+class PlanFilterForm(forms.Form):
+    """The improvement plan page's filters, from the query string; blank means "all"."""
+
+    owner = forms.ChoiceField(label="Owner", required=False)
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any status"), (OPEN, "Planned or in progress"), *ActionItem.Status.choices],
+    )
+    due = forms.ChoiceField(
+        label="Due", required=False, choices=[("", "Any due date"), *Due.choices]
+    )
+
+    def __init__(self, *args: Any, members: Sequence[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ChoiceField)  # noqa: S101 - declared above
+        owner.choices = [
+            ("", "Anyone"),
+            *((str(m.user_id), m.user.email) for m in members),
+            (NOBODY, "Nobody"),
+        ]
+
+    def filters(self) -> PlanFilters:
+        """The valid filters; an invalid one (shown beside its field) filters nothing."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return PlanFilters(
+            owner=data.get("owner", ""), status=data.get("status", ""), due=data.get("due", "")
+        )

@@ -3,17 +3,25 @@
 Every rule that the database can hold is a constraint here; the rest is in services.py.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from simple_history.models import HistoricalRecords
 
 from commitments.models import Commitment, Criterion, Rubric
 from organizations.models import Membership, Organization
 
 LEVEL_OR_NULL = Q(level__isnull=True) | (Q(level__gte=1) & Q(level__lte=5))
+DAY = "j M Y"  # how every page writes a date: 31 Oct 2026
+
+
+def day(value: date) -> str:
+    return date_format(value, DAY)
 
 
 class Cycle(models.Model):
@@ -27,7 +35,10 @@ class Cycle(models.Model):
     name = models.CharField(max_length=100, unique=True)
     rubric = models.ForeignKey(Rubric, on_delete=models.PROTECT, related_name="cycles")
     opens_on = models.DateField()
-    closes_on = models.DateField()
+    due_on = models.DateField(help_text="Submissions are due on this day; later ones are late.")
+    closes_on = models.DateField(
+        help_text="The last day an unsubmitted assessment may change, extensions aside."
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -37,10 +48,36 @@ class Cycle(models.Model):
             models.CheckConstraint(
                 condition=Q(closes_on__gte=F("opens_on")), name="cycle_closes_after_it_opens"
             ),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=F("opens_on")), name="cycle_due_after_it_opens"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=F("due_on")), name="cycle_closes_after_it_is_due"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    # The dates decide, not only the status: an open cycle whose closing day has passed is
+    # closed, though nobody pressed "Close". Days are in settings.TIME_ZONE (localdate).
+
+    def is_closed(self, today: date) -> bool:
+        """Closed by staff, or open but past its closing day."""
+        return self.status == self.Status.CLOSED or (
+            self.status == self.Status.OPEN and today > self.closes_on
+        )
+
+    def accepts_new_assessments(self, today: date) -> bool:
+        return self.status == self.Status.OPEN and today <= self.closes_on
+
+    def state(self, today: date) -> str:
+        """What pages say of the cycle: Open, Closed on 31 Oct 2026, Not yet open."""
+        if self.status == self.Status.DRAFT:
+            return str(self.Status.DRAFT.label)
+        if self.is_closed(today):
+            return f"Closed on {day(self.closes_on)}" if today > self.closes_on else "Closed"
+        return str(self.Status.OPEN.label)
 
 
 class Assessment(models.Model):
@@ -101,7 +138,44 @@ class Assessment(models.Model):
 
     @property
     def is_editable(self) -> bool:
+        """Its status lets it change; whether it may change today is write_refusal's answer."""
         return self.status in self.EDITABLE
+
+    def write_refusal(self, *, today: date, extended_until: date | None) -> str | None:
+        """Why nobody may change this assessment on `today`, or None if its people may.
+
+        The one rule for writing: organizations.access reads it to decide what pages offer,
+        assessments.services._require_editable to refuse every write. Submitted and accepted
+        assessments are locked until the consortium returns them; a draft or a returned one is
+        locked once its cycle closes, unless the organization's extension (`extended_until`,
+        None without one) still runs.
+        """
+        if self.status not in self.EDITABLE:
+            return (
+                f"This assessment is {self.get_status_display().lower()}; "
+                "it can be changed again only if the consortium returns it."
+            )
+        cycle = self.cycle
+        if not cycle.is_closed(today) or (extended_until is not None and today <= extended_until):
+            return None
+        if extended_until is not None:
+            return (
+                f"This assessment is read-only: your organization's extension ended on "
+                f"{day(extended_until)}. Ask the consortium if you need more time."
+            )
+        closed = f"closed on {day(cycle.closes_on)}" if today > cycle.closes_on else "was closed"
+        return (
+            f"This assessment is read-only: the {cycle.name} cycle {closed}. The consortium "
+            "can grant your organization an extension."
+        )
+
+    @property
+    def is_late(self) -> bool:
+        """Submitted after its cycle's due day (the last submission counts)."""
+        return (
+            self.submitted_at is not None
+            and timezone.localdate(self.submitted_at) > self.cycle.due_on
+        )
 
 
 class Answer(models.Model):
@@ -283,6 +357,16 @@ class ActionItem(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def is_overdue_on(self, today: date) -> bool:
+        """Still planned or in progress after its due day."""
+        return (
+            self.status in self.OPEN_STATES and self.due_date is not None and self.due_date < today
+        )
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_overdue_on(timezone.localdate())
+
 
 class CommitmentScore(models.Model):
     """A commitment's score in a submitted assessment, stored so dashboards read ten rows."""
@@ -330,3 +414,32 @@ class ReviewComment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment on {self.assessment}"
+
+
+class Extension(models.Model):
+    """Consortium staff let one organization keep changing its assessment of a cycle after the
+    cycle closes, until `until` (on or after the closing day; services check it)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="extensions")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="extensions"
+    )
+    until = models.DateField(help_text="The last day the assessment may change.")
+    reason = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    granted_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "organization"], name="extension_one_per_organization_cycle"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} — {self.cycle} until {self.until}"

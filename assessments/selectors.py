@@ -6,12 +6,14 @@ filtered by it, so nothing of another organization can come back.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db import models
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from commitments.models import Commitment
 from commitments.rubric_file import CommitmentSpec, CriterionSpec, LevelSpec
@@ -26,6 +28,7 @@ from .models import (
     CommitmentScore,
     Cycle,
     EvidenceFile,
+    Extension,
     ReviewComment,
 )
 from .scoring import ScoredAnswer, commitment_scores, overall_score
@@ -33,14 +36,45 @@ from .scoring import ScoredAnswer, commitment_scores, overall_score
 ACTIVITY_LIMIT = 200
 
 
+# --- Deadlines ---------------------------------------------------------------------------------
+
+
+def extension_until(*, assessment: Assessment) -> date | None:
+    """The last day of the organization's extension for the assessment's cycle, if any."""
+    return (
+        Extension.objects.filter(
+            cycle_id=assessment.cycle_id, organization_id=assessment.organization_id
+        )
+        .values_list("until", flat=True)
+        .first()
+    )
+
+
+def extension_until_subquery() -> Subquery:
+    """extension_until for each row of an assessment queryset, as an annotation: lists and
+    pages learn whether an assessment may change without a query per row."""
+    return Subquery(
+        Extension.objects.filter(
+            cycle_id=OuterRef("cycle_id"), organization_id=OuterRef("organization_id")
+        ).values("until")[:1]
+    )
+
+
+def overdue_action_items(*, today: date) -> QuerySet[ActionItem]:
+    """Plan items still planned or in progress after their due day (ActionItem.is_overdue_on,
+    as a filter); callers narrow it to what the person may see."""
+    return ActionItem.objects.filter(status__in=ActionItem.OPEN_STATES, due_date__lt=today)
+
+
 # --- The organization's list -----------------------------------------------------------------
 
 
 def assessments_of_organization(*, organization: Organization) -> QuerySet[Assessment]:
-    """The organization's assessments, newest cycle first."""
+    """The organization's assessments, newest cycle first, with its extension of each."""
     return (
         Assessment.objects.filter(organization=organization)
         .select_related("cycle")
+        .annotate(extended_until=extension_until_subquery())
         .order_by("-cycle__opens_on", "-id")
     )
 
@@ -72,6 +106,7 @@ class CommitmentProgress:
     to_confirm: int = 0
     score: Decimal | None = None
     assignee: User | None = None
+    overdue_actions: int = 0
 
 
 @dataclass
@@ -83,6 +118,10 @@ class Overview:
     @property
     def to_confirm(self) -> int:
         return sum(r.to_confirm for r in self.rows)
+
+    @property
+    def overdue_actions(self) -> int:
+        return sum(r.overdue_actions for r in self.rows)
 
     @property
     def complete(self) -> bool:
@@ -137,6 +176,16 @@ def assessment_overview(*, assessment: Assessment) -> Overview:
     for commitment_id, user in _assignees(assessment).items():
         if commitment_id in rows:
             rows[commitment_id].assignee = user
+    overdue = (
+        overdue_action_items(today=timezone.localdate())
+        .filter(assessment=assessment)
+        .values_list("commitment_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for commitment_id, n in overdue:
+        if commitment_id in rows:
+            rows[commitment_id].overdue_actions = n
     if assessment.status in Assessment.SUBMITTED_STATES:
         for s in CommitmentScore.objects.filter(assessment=assessment):
             if s.commitment_id in rows:
@@ -365,6 +414,55 @@ def action_items(*, assessment: Assessment, commitment: Commitment) -> QuerySet[
         ActionItem.objects.filter(assessment=assessment, commitment=commitment)
         .select_related("criterion", "owner")
         .order_by("due_date", "id")
+    )
+
+
+# --- The improvement plan of the whole assessment ---------------------------------------------
+
+DUE_SOON_DAYS = 30
+
+
+class Due(models.TextChoices):
+    OVERDUE = "overdue", "Overdue"
+    SOON = "soon", f"Due in the next {DUE_SOON_DAYS} days"
+    NONE = "none", "No due date"
+
+
+NOBODY = "nobody"  # the owner filter's value for items without an owner
+OPEN = "open"  # the status filter's value for planned or in progress
+
+
+@dataclass(frozen=True)
+class PlanFilters:
+    owner: str = ""  # a user id, NOBODY, or "" for anyone
+    status: str = ""  # an ActionItem status, OPEN, or "" for any
+    due: str = ""  # a Due value, or "" for any
+
+
+def improvement_plan(
+    *, assessment: Assessment, filters: PlanFilters, today: date
+) -> QuerySet[ActionItem]:
+    """Every commitment's plan items in the assessment, as `filters` narrow them, in rubric
+    order then by due date (one query, however many items)."""
+    items = ActionItem.objects.filter(assessment=assessment)
+    if filters.owner == NOBODY:
+        items = items.filter(owner__isnull=True)
+    elif filters.owner:
+        items = items.filter(owner_id=int(filters.owner))
+    if filters.status == OPEN:
+        items = items.filter(status__in=ActionItem.OPEN_STATES)
+    elif filters.status:
+        items = items.filter(status=filters.status)
+    if filters.due == Due.OVERDUE:
+        items = items & overdue_action_items(today=today)
+    elif filters.due == Due.SOON:
+        items = items.filter(
+            due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)
+        )
+    elif filters.due == Due.NONE:
+        items = items.filter(due_date__isnull=True)
+    return items.select_related("commitment", "criterion", "owner").order_by(
+        "commitment__order", F("due_date").asc(nulls_last=True), "id"
     )
 
 

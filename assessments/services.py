@@ -30,8 +30,10 @@ from .models import (
     CommitmentScore,
     Cycle,
     EvidenceFile,
+    day,
 )
 from .scoring import ScoredAnswer, commitment_scores, overall_score
+from .selectors import extension_until
 
 # Evidence files: the formats quality teams actually send, and a size that email also carries.
 EVIDENCE_TYPES = {
@@ -86,6 +88,11 @@ def assessment_start(
     (by code) still exists, flagged to be confirmed."""
     if cycle.status != Cycle.Status.OPEN:
         raise ValidationError("This cycle is not open.")
+    if not cycle.accepts_new_assessments(timezone.localdate()):  # open, but past its close
+        raise ValidationError(
+            f"The {cycle.name} cycle closed on {day(cycle.closes_on)}: "
+            "no new assessment can be started in it."
+        )
     if Assessment.objects.filter(organization=organization, cycle=cycle).exists():
         raise ValidationError("Your organization has already started this cycle's assessment.")
     source = last_submitted_assessment(organization=organization, before=cycle)
@@ -202,11 +209,12 @@ class StaleAnswerError(Exception):
 
 
 def _require_editable(assessment: Assessment) -> None:
-    if not assessment.is_editable:
-        raise ValidationError(
-            f"This assessment is {assessment.get_status_display().lower()}; "
-            "it can be changed again only if the consortium returns it."
-        )
+    """Refuse, saying why, a write that Assessment.write_refusal (the one rule) forbids today."""
+    refusal = assessment.write_refusal(
+        today=timezone.localdate(), extended_until=extension_until(assessment=assessment)
+    )
+    if refusal is not None:
+        raise ValidationError(refusal)
 
 
 def validate_answer_input(data: AnswerInput) -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/assignments/", views.assignments, name="assignments"),
     path("<int:pk>/activity/", views.activity, name="activity"),
+    path("<int:pk>/plan/", views.improvement_plan, name="improvement_plan"),
     path("<int:pk>/commitments/<slug:code>/", views.commitment, name="commitment"),
     path("<int:pk>/commitments/<slug:code>/plan/", views.plan, name="plan"),
     path("<int:pk>/commitments/<slug:code>/plan/<int:item_pk>/", views.plan, name="plan_item"),

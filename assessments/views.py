@@ -29,6 +29,7 @@ from .forms import (
     AssignmentsForm,
     CommitmentForm,
     KeepForm,
+    PlanFilterForm,
     StartForm,
     answer_values,
 )
@@ -250,6 +251,7 @@ def _commitment_page(
     before, after = navigator.neighbours(text.commitment.code)
     context = {
         "assessment": acc.assessment,
+        "rights": acc,
         "text": text,
         "form": form,
         "can_write": acc.may_write(text.commitment.pk),
@@ -501,6 +503,7 @@ def _plan_page(
 ) -> HttpResponse:
     context = {
         "assessment": acc.assessment,
+        "rights": acc,
         "commitment": commitment,
         "item": item,
         "items": selectors.action_items(assessment=acc.assessment, commitment=commitment),
@@ -508,6 +511,26 @@ def _plan_page(
         "can_write": acc.may_write(commitment.pk),
     }
     return render(request, "assessments/plan.html", context, status=status)
+
+
+@login_required
+@require_GET
+def improvement_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every commitment's plan items, filtered by owner, status and due date."""
+    acc = access.assessment_access(user=request.user, pk=pk)
+    members = list(selectors.organization_members(organization=acc.assessment.organization))
+    form = PlanFilterForm(request.GET or None, members=members)
+    items = selectors.improvement_plan(
+        assessment=acc.assessment, filters=form.filters(), today=timezone.localdate()
+    )
+    context = {
+        "assessment": acc.assessment,
+        "rights": acc,
+        "form": form,
+        "items": list(items),
+        "commitments": commitments_of(rubric_id=acc.assessment.cycle.rubric_id),
+    }
+    return render(request, "assessments/improvement_plan.html", context)
 
 
 @login_required
@@ -544,8 +567,7 @@ def assignments(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def activity(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = access.assessment_access(user=request.user, pk=pk).assessment
-    entries = selectors.assessment_activity(assessment=assessment)
-    return render(
-        request, "assessments/activity.html", {"assessment": assessment, "entries": entries}
-    )
+    acc = access.assessment_access(user=request.user, pk=pk)
+    entries = selectors.assessment_activity(assessment=acc.assessment)
+    context = {"assessment": acc.assessment, "rights": acc, "entries": entries}
+    return render(request, "assessments/activity.html", context)

@@ -4,6 +4,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from assessments.models import Assessment, Cycle
 from commitments.models import Commitment, Rubric
@@ -22,18 +23,34 @@ class RubricChoiceField(forms.ModelChoiceField):
         return f"{obj.name} {obj.version}"
 
 
-class CycleForm(forms.Form):
+class CycleDatesForm(forms.Form):
+    """A cycle's name and dates; the service checks their order and names the field to fix."""
+
     name = forms.CharField(
         label="Name", max_length=100, help_text="For example 2026, shown to every organization."
     )
+    opens_on = forms.DateField(label="Opens on", widget=DateInput)
+    due_on = forms.DateField(
+        label="Due on",
+        widget=DateInput,
+        help_text="Submissions after this day are marked late. On or after the opening day.",
+    )
+    closes_on = forms.DateField(
+        label="Closes on",
+        widget=DateInput,
+        help_text="After this day unsubmitted assessments are read-only, extensions aside. "
+        "On or after the due day.",
+    )
+
+
+class CycleForm(CycleDatesForm):
     rubric = RubricChoiceField(
         label="Rubric",
         queryset=Rubric.objects.none(),
         empty_label="Choose a published rubric",
         error_messages={"invalid_choice": "Choose a published rubric."},
     )
-    opens_on = forms.DateField(label="Opens on", widget=DateInput)
-    closes_on = forms.DateField(label="Closes on", widget=DateInput)
+    field_order = ["name", "rubric", "opens_on", "due_on", "closes_on"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -41,6 +58,35 @@ class CycleForm(forms.Form):
         rubric = self.fields["rubric"]
         assert isinstance(rubric, forms.ModelChoiceField)  # noqa: S101 - declared above
         rubric.queryset = rubrics_for_new_cycle()
+
+
+class ExtensionForm(forms.Form):
+    """One organization's extension: which, until when, and why (kept in the audit log)."""
+
+    organization = forms.ModelChoiceField(
+        label="Organization",
+        queryset=Organization.objects.none(),
+        empty_label="Choose an organization",
+        help_text="Organizations whose assessment of this cycle is a draft or returned.",
+        error_messages={"invalid_choice": "Choose an organization with an unsubmitted assessment."},
+    )
+    until = forms.DateField(
+        label="Writable until",
+        widget=DateInput,
+        help_text="The last day they may change it: on or after the cycle's closing day.",
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why they get more time; kept with the extension and in the audit log.",
+    )
+
+    def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.queryset = organizations
 
 
 class CycleStatusForm(forms.Form):

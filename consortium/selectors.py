@@ -8,9 +8,18 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
-from assessments.models import ActionItem, Answer, Assessment, CommitmentScore, Cycle, ReviewComment
+from assessments.models import (
+    ActionItem,
+    Answer,
+    Assessment,
+    CommitmentScore,
+    Cycle,
+    Extension,
+    ReviewComment,
+)
 from commitments.models import Commitment, Criterion, MaturityLevel, Rubric
 from commitments.selectors import commitments_of
+from organizations.models import Organization
 
 
 def cycles_with_counts() -> QuerySet[Cycle]:
@@ -20,6 +29,28 @@ def cycles_with_counts() -> QuerySet[Cycle]:
         for status in Assessment.Status.values
     }
     return Cycle.objects.select_related("rubric").annotate(**counts).order_by("-opens_on", "-id")
+
+
+def cycle_with_counts(*, pk: int) -> Cycle:
+    """One cycle (already checked by access.cycle_access) with its assessments counted."""
+    return cycles_with_counts().get(pk=pk)
+
+
+def cycle_extensions(*, cycle: Cycle) -> QuerySet[Extension]:
+    """The cycle's extensions, by organization, with who granted them."""
+    return (
+        Extension.objects.filter(cycle=cycle)
+        .select_related("organization", "granted_by")
+        .order_by("organization__name", "id")
+    )
+
+
+def organizations_to_extend(*, cycle: Cycle) -> QuerySet[Organization]:
+    """Organizations whose assessment of the cycle is not submitted: the ones an extension
+    lets keep working after the close (no new assessment starts in a closed cycle)."""
+    return Organization.objects.filter(
+        assessments__cycle=cycle, assessments__status__in=Assessment.EDITABLE
+    ).order_by("name", "id")
 
 
 def rubrics_for_new_cycle() -> QuerySet[Rubric]:

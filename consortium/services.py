@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import Assessment, Cycle, ReviewComment
+from assessments.models import Assessment, Cycle, Extension, ReviewComment, day
 from commitments.models import Commitment, Rubric
 from lhs_assess.history import save_with_author
-from organizations.models import User
+from organizations.models import Organization, User
 from organizations.services import audit_log
 from reports.models import Report
 from reports.services import report_enqueue
@@ -22,18 +22,60 @@ from reports.services import report_enqueue
 from .dashboard import DashboardFilters
 from .report import consortium_fingerprint, filter_values
 
+CYCLE_FIELDS = ("name", "opens_on", "due_on", "closes_on")  # what cycle_update may change
+
+
+def _cycle_dates_errors(*, opens_on: date, due_on: date, closes_on: date) -> dict[str, list[str]]:
+    """Dates out of order, each error on the field to correct (the database checks them too)."""
+    if closes_on < opens_on:  # the due day cannot be judged until these two are in order
+        return {"closes_on": ["A cycle closes on or after the day it opens."]}
+    if due_on < opens_on:
+        return {"due_on": ["Submissions are due on or after the day the cycle opens."]}
+    if due_on > closes_on:
+        return {"due_on": ["Submissions are due on or before the day the cycle closes."]}
+    return {}
+
 
 @transaction.atomic
-def cycle_create(*, name: str, rubric: Rubric, opens_on: date, closes_on: date, by: User) -> Cycle:
+def cycle_create(
+    *, name: str, rubric: Rubric, opens_on: date, due_on: date, closes_on: date, by: User
+) -> Cycle:
     """A new cycle, not yet open, bound to a published rubric."""
+    errors = _cycle_dates_errors(opens_on=opens_on, due_on=due_on, closes_on=closes_on)
     if rubric.status != Rubric.Status.PUBLISHED:
-        raise ValidationError({"rubric": "Only a published rubric can be chosen for a cycle."})
-    if closes_on < opens_on:
-        raise ValidationError({"closes_on": "A cycle closes on or after the day it opens."})
+        errors["rubric"] = ["Only a published rubric can be chosen for a cycle."]
     if Cycle.objects.filter(name=name).exists():
-        raise ValidationError({"name": f"A cycle named {name} exists already."})
-    cycle = Cycle.objects.create(name=name, rubric=rubric, opens_on=opens_on, closes_on=closes_on)
+        errors["name"] = [f"A cycle named {name} exists already."]
+    if errors:
+        raise ValidationError(errors)
+    cycle = Cycle.objects.create(
+        name=name, rubric=rubric, opens_on=opens_on, due_on=due_on, closes_on=closes_on
+    )
     audit_log(action="cycle.create", actor=by, target=cycle, detail={"name": name})
+    return cycle
+
+
+@transaction.atomic
+def cycle_update(
+    *, cycle: Cycle, name: str, opens_on: date, due_on: date, closes_on: date, by: User
+) -> Cycle:
+    """Rename a cycle or move its dates (its rubric stays: assessments are bound to it).
+
+    Moving the closing day later reopens every unsubmitted assessment until then; moving it
+    earlier locks them, extensions aside."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    errors = _cycle_dates_errors(opens_on=opens_on, due_on=due_on, closes_on=closes_on)
+    if Cycle.objects.filter(name=name).exclude(pk=cycle.pk).exists():
+        errors["name"] = [f"A cycle named {name} exists already."]
+    if errors:
+        raise ValidationError(errors)
+    before = {f: str(getattr(cycle, f)) for f in CYCLE_FIELDS}
+    cycle.name, cycle.opens_on, cycle.due_on, cycle.closes_on = name, opens_on, due_on, closes_on
+    cycle.save(update_fields=list(CYCLE_FIELDS))
+    after = {f: str(getattr(cycle, f)) for f in CYCLE_FIELDS}
+    changed = {f: [before[f], after[f]] for f in CYCLE_FIELDS if before[f] != after[f]}
+    if changed:
+        audit_log(action="cycle.update", actor=by, target=cycle, detail=changed)
     return cycle
 
 
@@ -54,6 +96,59 @@ def cycle_set_status(*, cycle: Cycle, status: str, by: User) -> Cycle:
     cycle.save(update_fields=["status"])
     audit_log(action=f"cycle.{status}", actor=by, target=cycle)
     return cycle
+
+
+@transaction.atomic
+def extension_grant(
+    *, cycle: Cycle, organization: Organization, until: date, reason: str, by: User
+) -> Extension:
+    """Let an organization keep changing its unsubmitted assessment of `cycle` until `until`
+    (a second grant moves the date); the audit row keeps every grant with its reason."""
+    errors: dict[str, list[str]] = {}
+    reason = reason.strip()
+    if not reason:
+        errors["reason"] = ["Say why this organization gets more time."]
+    today = timezone.localdate()
+    if until < cycle.closes_on:
+        errors["until"] = [
+            f"An extension runs to the cycle's closing day ({day(cycle.closes_on)}) or later."
+        ]
+    elif until < today:
+        errors["until"] = ["An extension runs to today or later."]
+    if not Assessment.objects.filter(
+        cycle=cycle, organization=organization, status__in=Assessment.EDITABLE
+    ).exists():
+        errors["organization"] = [
+            f"{organization.name} has no draft or returned assessment in {cycle.name}."
+        ]
+    if errors:
+        raise ValidationError(errors)
+    # Row lock: a second grant for the organization waits for the first to commit (two first
+    # grants at once meet the unique constraint instead).
+    extension = (
+        Extension.objects.select_for_update().filter(cycle=cycle, organization=organization).first()
+    )
+    previous = extension.until.isoformat() if extension is not None else None
+    if extension is None:
+        extension = Extension(cycle=cycle, organization=organization)
+    extension.until = until
+    extension.reason = reason
+    extension.granted_by = by
+    extension.granted_at = timezone.now()
+    save_with_author(extension, by)
+    audit_log(
+        action="extension.grant",
+        actor=by,
+        target=extension,
+        organization=organization,
+        detail={
+            "cycle": cycle.name,
+            "until": until.isoformat(),
+            "previous_until": previous,
+            "reason": reason,
+        },
+    )
+    return extension
 
 
 # --- Review ------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments.models import Assessment, Cycle
+from assessments.models import Assessment, Cycle, day
 from commitments.selectors import commitments_of
 from lhs_assess.forms import form_add_errors
 from organizations import access
@@ -35,7 +35,14 @@ from reports.selectors import report_for_user
 
 from . import dashboard as figures
 from . import exports, selectors, services
-from .forms import CycleForm, CycleStatusForm, DashboardFilterForm, ReturnForm
+from .forms import (
+    CycleDatesForm,
+    CycleForm,
+    CycleStatusForm,
+    DashboardFilterForm,
+    ExtensionForm,
+    ReturnForm,
+)
 
 QUEUE_PAGE_SIZE = 50
 
@@ -66,6 +73,68 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
             return redirect("consortium:cycles")
     status = 400 if form.is_bound else 200
     return render(request, "consortium/cycle_form.html", {"form": form}, status=status)
+
+
+def _cycle_page(
+    request: HttpRequest, cycle: Cycle, form: ExtensionForm | None = None, status: int = 200
+) -> HttpResponse:
+    if form is None:
+        form = ExtensionForm(organizations=selectors.organizations_to_extend(cycle=cycle))
+    context = {
+        "cycle": selectors.cycle_with_counts(pk=cycle.pk),
+        "extensions": selectors.cycle_extensions(cycle=cycle),
+        "form": form,
+    }
+    return render(request, "consortium/cycle_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _cycle_page(request, access.cycle_access(user=request.user, pk=pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = access.cycle_access(user=request.user, pk=pk)
+    initial = {f: getattr(cycle, f) for f in services.CYCLE_FIELDS}
+    form = CycleDatesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = services.cycle_update(
+                cycle=cycle, by=access.signed_in(request), **form.cleaned_data
+            )
+        except ValidationError as e:
+            form_add_errors(form, e)
+        else:
+            messages.success(request, f"Cycle {cycle.name} saved.")
+            return redirect("consortium:cycle", pk=cycle.pk)
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "cycle": cycle}
+    return render(request, "consortium/cycle_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def extension_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = access.cycle_access(user=request.user, pk=pk)
+    form = ExtensionForm(request.POST, organizations=selectors.organizations_to_extend(cycle=cycle))
+    if form.is_valid():
+        try:
+            extension = services.extension_grant(
+                cycle=cycle, by=access.signed_in(request), **form.cleaned_data
+            )
+        except ValidationError as e:
+            form_add_errors(form, e)
+        else:
+            messages.success(
+                request,
+                f"{extension.organization.name} may change its {cycle.name} assessment "
+                f"until {day(extension.until)}.",
+            )
+            return redirect("consortium:cycle", pk=cycle.pk)
+    return _cycle_page(request, cycle, form=form, status=400)
 
 
 @login_required

@@ -272,6 +272,7 @@ def consortium_generate(
             name=str(year),
             rubric=rubric,
             opens_on=date(year, 3, 1),
+            due_on=date(year, 10, 15),
             closes_on=date(year, 10, 31),
             status=Cycle.Status.OPEN if year == CURRENT_YEAR else Cycle.Status.CLOSED,
         )

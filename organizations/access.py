@@ -15,6 +15,7 @@ Apps above this one (reports) scope their own rows with `visible_assessments`.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
@@ -22,8 +23,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from assessments.models import ActionItem, Answer, Assessment, Assignment, Cycle, EvidenceFile
+from assessments.models import (
+    ActionItem,
+    Answer,
+    Assessment,
+    Assignment,
+    Cycle,
+    EvidenceFile,
+)
+from assessments.selectors import extension_until_subquery
 
 from .models import Membership, Organization, User
 
@@ -217,7 +227,8 @@ def current_lead_membership(request: HttpRequest) -> Membership:
 # --- Assessments ---------------------------------------------------------------------------------
 # Staff see every organization's assessment once it has been submitted (never drafts); members
 # see their own organization's. Writing needs the lead or contributor role on an assessment that
-# may still change, and a contributor writes only the commitments assigned to them.
+# may still change today (Assessment.write_refusal: its status, its cycle's closing day and the
+# organization's extension), and a contributor writes only the commitments assigned to them.
 
 
 def visible_assessments(user: AnyUser) -> QuerySet[Assessment]:
@@ -244,27 +255,36 @@ class AssessmentAccess:
     assessment: Assessment
     role: str | None
     assigned: frozenset[int]  # commitment ids assigned to this person
+    extended_until: date | None = None  # the organization's extension for the cycle
+    refusal: str | None = None  # why nobody may change it today (Assessment.write_refusal)
 
     @property
     def is_editor(self) -> bool:
         return self.role in EDITOR_ROLES
 
     @property
+    def locked_by_date(self) -> bool:
+        """Its status would let it change, but its cycle closed (and no extension runs)."""
+        return self.refusal is not None and self.assessment.is_editable
+
+    @property
     def may_lead(self) -> bool:
         """Submit and assign: its lead, while the assessment may still change."""
-        return self.role == LEAD and self.assessment.is_editable
+        return self.role == LEAD and self.refusal is None
 
     def may_write(self, commitment_id: int) -> bool:
         """Change this commitment's answers, files and plan now."""
-        if not self.assessment.is_editable:
+        if self.refusal is not None:
             return False
         return self.role == LEAD or (
             self.role == Membership.Role.CONTRIBUTOR and commitment_id in self.assigned
         )
 
     def require_write(self, commitment_id: int) -> None:
+        """403, saying why when it is the assessment that may not change (its error page
+        shows the reason to the person whose form was opened before the cycle closed)."""
         if not self.may_write(commitment_id):
-            raise PermissionDenied
+            raise PermissionDenied(self.refusal or "")
 
     def require_lead(self) -> None:
         """Act on the whole assessment (submit, assign, confirm everything at once)."""
@@ -308,9 +328,13 @@ def assessment_access(*, user: AnyUser, pk: int, need: Need = Need.VIEW) -> Asse
         organization_id=OuterRef("organization_id"), user_id=user.pk
     ).values("role")[:1]
     assessment = get_object_or_404(
-        visible_assessments(user).annotate(my_role=Subquery(role)), pk=pk
+        visible_assessments(user).annotate(
+            my_role=Subquery(role), extended_until=extension_until_subquery()
+        ),
+        pk=pk,
     )
     my_role: str | None = getattr(assessment, "my_role", None)
+    extended_until: date | None = getattr(assessment, "extended_until", None)
     assigned: frozenset[int] = frozenset()
     if my_role == Membership.Role.CONTRIBUTOR:
         assigned = frozenset(
@@ -318,7 +342,8 @@ def assessment_access(*, user: AnyUser, pk: int, need: Need = Need.VIEW) -> Asse
                 assessment=assessment, membership__user_id=user.pk
             ).values_list("commitment_id", flat=True)
         )
-    result = AssessmentAccess(assessment, my_role, assigned)
+    refusal = assessment.write_refusal(today=timezone.localdate(), extended_until=extended_until)
+    result = AssessmentAccess(assessment, my_role, assigned, extended_until, refusal)
     if (need == Need.EDIT and not result.is_editor) or (need == Need.LEAD and not result.may_lead):
         raise PermissionDenied
     return result

@@ -153,8 +153,9 @@ def render_xlsx(numbers: MaturityNumbers) -> bytes:
     )  # fmt: skip
     sheet(
         "Plan",
-        ["Commitment", "Action", "Criterion", "Target level", "Owner", "Due", "Status"],
-        [[p.commitment_code, p.title, p.criterion_code, p.target_level, p.owner, p.due, p.status]
+        ["Commitment", "Action", "Criterion", "Target level", "Owner", "Due", "Status", "Overdue"],
+        [[p.commitment_code, p.title, p.criterion_code, p.target_level, p.owner, p.due, p.status,
+          "Overdue" if p.overdue else ""]
          for p in numbers.plan],
     )  # fmt: skip
     peer_rows: list[list[object]] = []

@@ -82,6 +82,7 @@ class PlanRow:
     owner: str
     due: str
     status: str
+    overdue: bool = False  # on the day the report was built
 
 
 @dataclass
@@ -343,12 +344,13 @@ def _add_plan(numbers: MaturityNumbers, assessment: Assessment) -> None:
         .select_related("commitment", "criterion", "owner")
         .order_by("commitment__order", "due_date", "id")
     )
+    today = timezone.localdate()
     numbers.plan = [
         PlanRow(
             i.commitment.code, i.commitment.name, i.title, i.criterion.code if i.criterion else "",
             i.target_level,
             str(i.owner) if i.owner else "", i.due_date.isoformat() if i.due_date else "",
-            i.get_status_display(),
+            i.get_status_display(), i.is_overdue_on(today),
         )
         for i in items
     ]  # fmt: skip

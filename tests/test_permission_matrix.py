@@ -5,6 +5,7 @@ The views come from the URL configuration, so a new view without a row here fail
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -76,7 +77,31 @@ def _new_cycle_fields(c: Cast) -> dict[str, Any]:
         "name": "2027",
         "rubric": rubric.pk,
         "opens_on": "2027-01-01",
+        "due_on": "2027-11-30",
         "closes_on": "2027-12-31",
+    }
+
+
+def _cycle_of_a(c: Cast) -> dict[str, Any]:
+    return {"pk": _assessment_a(c).cycle.pk}
+
+
+def _cycle_fields(c: Cast) -> dict[str, Any]:
+    cycle = _assessment_a(c).cycle
+    return {
+        "name": cycle.name,
+        "opens_on": cycle.opens_on.isoformat(),
+        "due_on": cycle.due_on.isoformat(),
+        "closes_on": (cycle.closes_on + timedelta(days=7)).isoformat(),
+    }
+
+
+def _extension_fields(c: Cast) -> dict[str, Any]:
+    cycle = _assessment_a(c).cycle
+    return {
+        "organization": c.org_a.pk,
+        "until": (cycle.closes_on + timedelta(days=14)).isoformat(),
+        "reason": "Their quality lead was on leave.",
     }
 
 
@@ -290,6 +315,22 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
         _new_cycle_fields,
         {"GET": (302, 403, 403, 403, 403, 200, 200), "POST": (302, 403, 403, 403, 403, 302, 302)},
     ),
+    # A cycle holds no organization's data, but its page lists extensions: staff only.
+    "consortium:cycle": (
+        _cycle_of_a,
+        _none,
+        {"GET": (302, 403, 403, 403, 403, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "consortium:cycle_edit": (
+        _cycle_of_a,
+        _cycle_fields,
+        {"GET": (302, 403, 403, 403, 403, 200, 200), "POST": (302, 403, 403, 403, 403, 302, 302)},
+    ),
+    "consortium:extension_grant": (
+        _cycle_of_a,
+        _extension_fields,
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 403, 403, 403, 302, 302)},
+    ),
     "consortium:cycle_status": (
         _draft_cycle,
         lambda c: {"status": "open"},
@@ -375,6 +416,11 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
         {"GET": (302, 200, 200, 200, 404, 404, 404), "POST": (302, 403, 403, 302, 404, 404, 404)},
     ),
     "assessments:activity": (
+        _a,
+        _none,
+        {"GET": (302, 200, 200, 200, 404, 404, 404), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "assessments:improvement_plan": (
         _a,
         _none,
         {"GET": (302, 200, 200, 200, 404, 404, 404), "POST": (302, 405, 405, 405, 405, 405, 405)},
@@ -542,7 +588,10 @@ def test_a_member_role_check_is_not_fooled_by_another_membership(
 
 # Once A's assessment is submitted, staff and admins read it; nobody writes it (403), since it is
 # locked until the consortium returns it; lead_b still gets 404.
-SUBMITTED_READS = ("overview", "activity", "assignments", "commitment", "plan", "evidence_download")
+SUBMITTED_READS = (
+    "overview", "activity", "assignments", "improvement_plan", "commitment", "plan",
+    "evidence_download",
+)  # fmt: skip
 SUBMITTED_WRITES = (
     "submit", "assignments", "commitment", "plan", "confirm",
     "answer_autosave", "evidence_upload", "evidence_remove", "keep",

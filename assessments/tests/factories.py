@@ -7,9 +7,10 @@ data has the versions, history and audit rows that real use would leave.
 
 import itertools
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from assessments.models import Answer, Assessment, Cycle, EvidenceFile
 from assessments.services import (
@@ -21,12 +22,17 @@ from assessments.services import (
 )
 from commitments.models import Rubric
 from commitments.tests.factories import make_rubric
-from consortium.services import cycle_create, cycle_set_status
+from consortium.services import cycle_create, cycle_set_status, cycle_update
 from organizations.models import Organization, User
 
 _names = itertools.count(1)
 
 NA_REASON = "Not offered."
+
+
+def days_from_today(days: int) -> date:
+    """A day relative to today in settings.TIME_ZONE, as the pages count days."""
+    return timezone.localdate() + timedelta(days=days)
 
 
 def open_cycle(
@@ -36,9 +42,14 @@ def open_cycle(
     name: str | None = None,
     criteria: int = 3,
     opened: bool = True,
+    opens_in: int = -30,
+    due_in: int = 14,
+    closes_in: int = 30,
 ) -> Cycle:
-    """A cycle for 2026, opened by `by` unless `opened=False` (then a draft, not yet open).
+    """A cycle opened by `by` unless `opened=False` (then a draft, not yet open).
 
+    Its dates are counted from today: by default it opened 30 days ago, is due in 14 days and
+    closes in 30 (give `opens_in`, `due_in`, `closes_in` in days, negative for the past).
     Without `rubric`, a fresh published rubric of two commitments (c1, c2) with `criteria`
     criteria each; without `name`, a unique one ("Cycle 7")."""
     n = next(_names)
@@ -46,13 +57,31 @@ def open_cycle(
     cycle = cycle_create(
         name=name or f"Cycle {n}",
         rubric=rubric,
-        opens_on=date(2026, 1, 1),
-        closes_on=date(2026, 12, 31),
+        opens_on=days_from_today(opens_in),
+        due_on=days_from_today(due_in),
+        closes_on=days_from_today(closes_in),
         by=by,
     )
     if opened:
         cycle = cycle_set_status(cycle=cycle, status=Cycle.Status.OPEN, by=by)
     return cycle
+
+
+def move_dates(
+    cycle: Cycle, *, by: User, due_in: int | None = None, closes_in: int | None = None
+) -> Cycle:
+    """Move a cycle's due and closing days (days from today) as staff would on its edit page;
+    its opening moves back as far as needed to stay first. `closes_in=-1` closed it yesterday."""
+    closes_on = days_from_today(closes_in) if closes_in is not None else cycle.closes_on
+    due_on = days_from_today(due_in) if due_in is not None else min(cycle.due_on, closes_on)
+    return cycle_update(
+        cycle=cycle,
+        name=cycle.name,
+        opens_on=min(cycle.opens_on, due_on),
+        due_on=due_on,
+        closes_on=closes_on,
+        by=by,
+    )
 
 
 def started(

@@ -75,3 +75,28 @@ def test_the_rename_keeps_answers_their_files_and_history(before_rename: StateAp
     assert new.get_model("assessments", "Assessment").objects.get().answers.get() == answer
     history = new.get_model("assessments", "HistoricalAnswer").objects.get()
     assert (history.id, history.level) == (response.pk, 3)
+
+
+@pytest.fixture
+def before_due_dates() -> Iterator[StateApps]:
+    yield _migrate([("assessments", "0002_answer_was_response")])
+    _migrate(executor_leaves())
+
+
+def test_existing_cycles_fall_due_on_their_closing_day(before_due_dates: StateApps) -> None:
+    """So that nothing submitted before due dates existed turns late."""
+    old = before_due_dates
+    rubric = old.get_model("commitments", "Rubric").objects.create(
+        name="R", version="1", status="draft"
+    )
+    Cycle = old.get_model("assessments", "Cycle")
+    Cycle.objects.create(name="2025", rubric=rubric, opens_on="2025-03-01", closes_on="2025-10-31")
+    Cycle.objects.create(name="2026", rubric=rubric, opens_on="2026-03-01", closes_on="2026-11-30")
+
+    new = _migrate([("assessments", "0003_cycle_dates")])
+
+    dates = new.get_model("assessments", "Cycle").objects.order_by("name")
+    assert [(c.name, str(c.due_on)) for c in dates] == [
+        ("2025", "2025-10-31"),
+        ("2026", "2026-11-30"),
+    ]

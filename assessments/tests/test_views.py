@@ -399,9 +399,9 @@ def _many_organizations(n: int) -> None:
     ("page", "submit", "expected"),
     [
         # session, user, current membership, assessment with the person's role, answers,
-        # assignments, ...
-        ("overview", False, 8),
-        ("overview", True, 9),  # stored scores instead of computing them
+        # assignments, overdue plan items counted per commitment, ...
+        ("overview", False, 9),
+        ("overview", True, 10),  # stored scores instead of computing them
         # ... commitment, criteria, descriptors, levels, answers, files, the navigator's answers
         # and assignments, the assessment it follows (none here)
         ("commitment", False, 15),

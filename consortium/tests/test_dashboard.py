@@ -138,9 +138,9 @@ def test_heat_map_links_to_review_and_writes_every_score(
 
 def test_trend_and_highlights_across_two_cycles(client: Client, cast: Cast, consortium) -> None:
     cycle, assessments = consortium
-    later = open_cycle(by=cast.staff, rubric=cycle.rubric, name="2027")
-    Cycle.objects.filter(pk=later.pk).update(
-        opens_on=cycle.opens_on.replace(year=2027), closes_on=cycle.closes_on.replace(year=2027)
+    # A year after the first (which opened 30 days ago).
+    later = open_cycle(
+        by=cast.staff, rubric=cycle.rubric, name="2027", opens_in=335, due_in=349, closes_in=395
     )
     # In 2027 one hospital: c1 at 4.50 (median up 1.50), c2 at 2.00 (down 1.00).
     commitments = {c.code: c for c in Commitment.objects.filter(rubric=cycle.rubric)}
@@ -266,10 +266,8 @@ def test_every_sort_page_and_export_link_keeps_the_chosen_cycle_and_filters(
     Organization.objects.filter(pk=west.pk).update(region=Organization.Region.WEST)
     chosen = {a.organization.name for a in assessments[:4]}
     # A newer cycle, the dashboard's default, where only another hospital has submitted.
-    later = open_cycle(by=cast.staff, rubric=cycle.rubric, name="2027")
-    Cycle.objects.filter(pk=later.pk).update(
-        opens_on=cycle.opens_on.replace(year=2027), closes_on=cycle.closes_on.replace(year=2027)
-    )
+    # It opened after the consortium's cycle, so the dashboard shows it unless told otherwise.
+    later = open_cycle(by=cast.staff, rubric=cycle.rubric, name="2027", opens_in=-10)
     newcomer, lead = organization_with_lead(name="Newcomer Hospital")
     submitted(organization=newcomer, by=lead, cycle=later)
     monkeypatch.setattr("consortium.dashboard.PAGE_SIZE", 2)  # so the pages have links too
@@ -315,10 +313,8 @@ def test_commitments_are_named_once_in_the_text_tables_and_charts(
     client: Client, cast: Cast, consortium
 ) -> None:
     cycle, assessments = consortium
-    later = open_cycle(by=cast.staff, rubric=cycle.rubric, name="2027")
-    Cycle.objects.filter(pk=later.pk).update(
-        opens_on=cycle.opens_on.replace(year=2027), closes_on=cycle.closes_on.replace(year=2027)
-    )
+    # It opened after the consortium's cycle, so the dashboard shows it unless told otherwise.
+    later = open_cycle(by=cast.staff, rubric=cycle.rubric, name="2027", opens_in=-10)
     organization = assessments[0].organization
     lead = organization.memberships.get().user
     submitted(organization=organization, by=lead, cycle=later, levels=hand.LEVELS[3])

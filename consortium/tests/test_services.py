@@ -43,7 +43,7 @@ def test_a_cycle_takes_only_a_published_rubric(lead: User) -> None:
     with pytest.raises(ValidationError) as excinfo:
         cycle_create(
             name="X", rubric=draft, opens_on=datetime.date(2026, 1, 1),
-            closes_on=datetime.date(2026, 2, 1), by=lead,
+            due_on=datetime.date(2026, 1, 15), closes_on=datetime.date(2026, 2, 1), by=lead,
         )  # fmt: skip
     assert excinfo.value.message_dict == {
         "rubric": ["Only a published rubric can be chosen for a cycle."]
@@ -54,7 +54,7 @@ def test_a_cycle_cannot_close_before_it_opens(lead: User, rubric: Rubric) -> Non
     with pytest.raises(ValidationError) as excinfo:
         cycle_create(
             name="X", rubric=rubric, opens_on=datetime.date(2026, 2, 1),
-            closes_on=datetime.date(2026, 1, 1), by=lead,
+            due_on=datetime.date(2026, 1, 1), closes_on=datetime.date(2026, 1, 1), by=lead,
         )  # fmt: skip
     assert "closes_on" in excinfo.value.message_dict
 

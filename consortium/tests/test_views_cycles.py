@@ -21,6 +21,7 @@ def _fields(rubric: Rubric, **overrides: object) -> dict[str, object]:
         "name": "2027",
         "rubric": rubric.pk,
         "opens_on": "2027-01-01",
+        "due_on": "2027-11-30",
         "closes_on": "2027-12-31",
         **overrides,
     }
@@ -33,7 +34,11 @@ def test_staff_create_a_cycle_that_is_not_yet_open(client: Client, cast: Cast) -
     assert response.status_code == 302
     cycle = Cycle.objects.get(name="2027")
     assert (cycle.rubric, cycle.status) == (rubric, Cycle.Status.DRAFT)
-    assert (cycle.opens_on, cycle.closes_on) == (date(2027, 1, 1), date(2027, 12, 31))
+    assert (cycle.opens_on, cycle.due_on, cycle.closes_on) == (
+        date(2027, 1, 1),
+        date(2027, 11, 30),
+        date(2027, 12, 31),
+    )
 
 
 def test_the_form_offers_only_published_rubrics(client: Client, cast: Cast) -> None:

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0002_answer_was_response'),
+        ('assessments', '0003_cycle_dates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
