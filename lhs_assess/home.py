@@ -51,6 +51,7 @@ class Returned:
 class MemberTodos:
     membership: Membership
     writable: list[Assessment] = field(default_factory=list)  # may change today, with dates
+    locked: list[Assessment] = field(default_factory=list)  # unsubmitted, but its cycle closed
     to_start: list[Cycle] = field(default_factory=list)  # leads only
     assigned: list[CommitmentTodo] = field(default_factory=list)
     to_confirm: list[CommitmentTodo] = field(default_factory=list)
@@ -126,6 +127,7 @@ def _member_todos(user: User, membership: Membership, today: date) -> MemberTodo
         if a.write_refusal(today=today, extended_until=getattr(a, "extended_until", None)) is None
     }
     todos.writable = list(writable.values())
+    todos.locked = [a for a in unsubmitted if a.pk not in writable]
     if todos.is_lead:
         todos.to_start = [
             c
@@ -181,6 +183,7 @@ def _commitment_todos(
             todos.assigned.append(todo)
         if carried and (todos.is_lead or assigned):
             todos.to_confirm.append(todo)
+    todos.assigned.sort(key=lambda t: t.done == t.total)  # what is left to do first
 
 
 def _overdue_items(todos: MemberTodos, user: User, membership: Membership, today: date) -> None:

@@ -81,8 +81,8 @@ def test_a_cycle_is_closed_by_staff_or_by_its_closing_day(
     ("status", "today", "extended_until", "refused"),
     [
         ("draft", date(2026, 11, 30), None, None),  # the closing day itself is still open
-        ("draft", date(2026, 12, 1), None, "the 2026 cycle closed on 30 Nov 2026"),
-        ("returned", date(2026, 12, 1), None, "the 2026 cycle closed on 30 Nov 2026"),
+        ("draft", date(2026, 12, 1), None, "The 2026 cycle closed on 30 Nov 2026"),
+        ("returned", date(2026, 12, 1), None, "The 2026 cycle closed on 30 Nov 2026"),
         ("draft", date(2026, 12, 1), date(2026, 12, 10), None),
         ("draft", date(2026, 12, 10), date(2026, 12, 10), None),
         ("draft", date(2026, 12, 11), date(2026, 12, 10), "extension ended on 10 Dec 2026"),
@@ -106,7 +106,7 @@ def test_a_cycle_closed_by_staff_locks_its_drafts_before_the_closing_day() -> No
     assessment = Assessment(cycle=_cycle(Cycle.Status.CLOSED), status="draft")
     reason = assessment.write_refusal(today=TODAY, extended_until=None)
     assert reason is not None
-    assert "the 2026 cycle was closed" in reason
+    assert "The 2026 cycle was closed" in reason
 
 
 @pytest.mark.parametrize(
@@ -184,7 +184,7 @@ def test_every_write_is_refused_after_the_close_saying_why(
 ) -> None:
     with pytest.raises(ValidationError) as excinfo:
         WRITES[write](draft, cast)
-    said = f"the {draft.cycle.name} cycle {CLOSED} {_day(draft.cycle.closes_on)}"
+    said = f"The {draft.cycle.name} cycle {CLOSED} {_day(draft.cycle.closes_on)}"
     assert said in " ".join(excinfo.value.messages)
 
 
@@ -290,6 +290,7 @@ def test_after_the_close_every_page_shows_the_assessment_read_only(
         html = client.get(reverse(f"assessments:{name}", args=args)).content.decode()
         assert "Read-only." in html, name
         assert f"cycle {CLOSED}" in html, name
+        assert "You can read these answers; you cannot change them." not in html  # said once
         assert "Submit to the consortium" not in html
         assert "Save the action" not in html
         assert "Save assignments" not in html

@@ -198,6 +198,8 @@ def test_an_assessment_locked_by_its_closing_day_is_not_a_to_do(
     html = _home(client, cast.lead_a)
     assert "criteria done" not in html
     assert "to confirm or change" not in html
+    due = _section(html, "due-heading")
+    assert f"Closed on {_day(days_from_today(-1))}. It is read-only, not submitted" in due
 
 
 def test_following_a_to_do_opens_the_page_to_act_on_it(
