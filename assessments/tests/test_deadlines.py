@@ -296,15 +296,32 @@ def test_after_the_close_every_page_shows_the_assessment_read_only(
         assert "Save assignments" not in html
 
 
+@pytest.mark.parametrize(
+    ("view", "args", "data"),
+    [
+        ("plan", ["c1"], {"title": "Late idea", "status": "planned"}),
+        ("submit", [], {}),
+        ("assignments", [], {"c1": "", "c2": ""}),
+    ],
+)
 def test_a_form_opened_before_the_close_is_refused_with_the_reason(
-    client: Client, cast: Cast, draft: Assessment
+    client: Client, cast: Cast, draft: Assessment, view: str, args: list, data: dict
 ) -> None:
     client.force_login(cast.lead_a)
-    url = reverse("assessments:plan", args=[draft.pk, "c1"])
-    response = client.post(url, {"title": "Late idea", "status": "planned"})
+    response = client.post(reverse(f"assessments:{view}", args=[draft.pk, *args]), data)
     assert response.status_code == 403
     assert f"cycle {CLOSED}" in response.content.decode()
     assert not ActionItem.objects.filter(assessment=draft).exists()
+    assert Assessment.objects.get(pk=draft.pk).status == Assessment.Status.DRAFT
+
+
+def test_a_viewer_is_refused_without_a_reason_about_dates(
+    client: Client, cast: Cast, draft: Assessment
+) -> None:
+    client.force_login(cast.viewer_a)
+    response = client.post(reverse("assessments:submit", args=[draft.pk]))
+    assert response.status_code == 403
+    assert "Your role does not allow it" in response.content.decode()
 
 
 def test_the_overview_says_the_due_date_with_the_days_left(client: Client, cast: Cast) -> None:
