@@ -160,13 +160,13 @@ class Assessment(models.Model):
             return None
         if extended_until is not None:
             return (
-                f"This assessment is read-only: your organization's extension ended on "
-                f"{day(extended_until)}. Ask the consortium if you need more time."
+                f"Your organization's extension ended on {day(extended_until)}: this assessment "
+                "can no longer be changed. Ask the consortium if you need more time."
             )
         closed = f"closed on {day(cycle.closes_on)}" if today > cycle.closes_on else "was closed"
         return (
-            f"This assessment is read-only: the {cycle.name} cycle {closed}. The consortium "
-            "can grant your organization an extension."
+            f"The {cycle.name} cycle {closed}: this assessment can no longer be changed. The "
+            "consortium can grant your organization an extension."
         )
 
     @property

@@ -27,7 +27,11 @@ WARMUP = 20
 # name -> (path, who: "member", "staff", or None for signed out); member pages of one lead's
 # own assessment are added once the data is known (see _member_pages).
 PAGES: dict[str, tuple[str, str | None]] = {
-    "floor": ("/", "member"),  # signed in, base template, no queries of its own
+    # Signed in, base template, no queries of its own (the home page has had its own since it
+    # became the to-do list).
+    "floor": ("/accessibility/", "member"),
+    "home": ("/", "member"),
+    "home_staff": ("/", "staff"),
     "rubric": ("/rubric/", "member"),
     "rubric_commitment": ("/rubric/engaged/", "member"),
     "sign_in": ("/accounts/login/", None),

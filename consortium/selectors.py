@@ -4,6 +4,7 @@ Callers check access first (organizations/access.py); these read whatever they a
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
@@ -29,6 +30,13 @@ def cycles_with_counts() -> QuerySet[Cycle]:
         for status in Assessment.Status.values
     }
     return Cycle.objects.select_related("rubric").annotate(**counts).order_by("-opens_on", "-id")
+
+
+def cycles_closing(*, from_day: date, to_day: date) -> QuerySet[Cycle]:
+    """Open cycles whose closing day falls between the two days, the soonest first."""
+    return Cycle.objects.filter(
+        status=Cycle.Status.OPEN, closes_on__gte=from_day, closes_on__lte=to_day
+    ).order_by("closes_on", "id")
 
 
 def cycle_with_counts(*, pk: int) -> Cycle:

@@ -3,11 +3,14 @@
 What the reports need to look real: every organization type, region and size band; peer
 groups (type and size) whose levels differ; commitments that are harder than others;
 organizations that improve unevenly from cycle to cycle (some slip back); a few criteria not
-applicable, with reasons; evidence, notes, confidence, assignments and improvement plans.
+applicable, with reasons; evidence, notes, confidence, assignments and improvement plans; and
+the dates that make it a to-do list: the open cycle due and closing a few weeks after the day it
+is seeded, some earlier submissions late, overdue actions, one extension, answers to confirm.
 
 Every random choice comes from one `random.Random(seed)`, drawn in a fixed order, so the same
-seed on an empty database gives the same data. Rows are bulk-created inside the caller's
-transaction; simple-history records saves, not bulk inserts, so seeded rows have no history.
+seed and the same `today` on an empty database give the same data. Rows are bulk-created inside
+the caller's transaction; simple-history records saves, not bulk inserts, so seeded rows have
+no history.
 Scores are computed with `assessments.scoring` exactly as `commitment_scores_store` does.
 """
 
@@ -18,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.text import slugify
 
 from assessments.models import (
@@ -27,6 +31,7 @@ from assessments.models import (
     Assignment,
     CommitmentScore,
     Cycle,
+    Extension,
     ReviewComment,
 )
 from assessments.scoring import ScoredAnswer, commitment_scores, overall_score
@@ -151,6 +156,11 @@ NAMED_CURRENT: dict[str, str | None] = {
     "prairie": A.DRAFT,
 }
 NOT_APPLICABLE = 0.025
+LATE = 0.06  # share of a closed cycle's submissions made between its due and closing days
+LATE_NAMED = {"keystone"}  # a named organization whose earlier submissions were late
+DUE_DAYS_AHEAD = 12  # the open cycle falls due this many days after the day it is seeded
+CLOSES_AFTER_DUE = 16
+EXTENDED = ("keystone", 14, "Their quality lead is on leave until the new year.")  # days past close
 
 TOPICS: dict[str, list[str]] = {
     "engaged": ["the patient and family advisory council", "co-design sessions with residents"],
@@ -244,12 +254,16 @@ def consortium_generate(
     reviewer: User,
     password_hash: str,
     seed: int = DEFAULT_SEED,
+    today: date | None = None,
 ) -> SeedCounts:
     """Generate `organizations` (the named ones included) and `cycles` cycles of assessments.
 
     Call inside a transaction on a database without cycles; `password_hash` is set on every
-    generated person (hashing thousands of passwords one by one would take minutes).
+    generated person (hashing thousands of passwords one by one would take minutes). The open
+    cycle's dates count from `today` (settings.TIME_ZONE's by default), so that a demo seeded
+    on any day has an open cycle with days left.
     """
+    today = today or timezone.localdate()
     rng = random.Random(seed)  # noqa: S311 - demo data, reproducible on purpose
     counts = SeedCounts()
     generated = _organizations_create(rng, organizations - len(named), named)
@@ -268,17 +282,29 @@ def consortium_generate(
     _members_load(orgs)
     years = range(CURRENT_YEAR - cycles + 1, CURRENT_YEAR + 1)
     for index, year in enumerate(years):
-        cycle = Cycle.objects.create(
-            name=str(year),
-            rubric=rubric,
-            opens_on=date(year, 3, 1),
-            due_on=date(year, 10, 15),
-            closes_on=date(year, 10, 31),
-            status=Cycle.Status.OPEN if year == CURRENT_YEAR else Cycle.Status.CLOSED,
-        )
+        cycle = Cycle.objects.create(name=str(year), rubric=rubric, **_dates(year, today))
         counts.cycles += 1
-        _cycle_fill(rng, cycle, index, orgs, criteria, reviewer, counts)
+        _cycle_fill(rng, cycle, index, orgs, criteria, reviewer, counts, today)
+    _named_extras(orgs, reviewer, today, counts)
     return counts
+
+
+def _dates(year: int, today: date) -> dict[str, object]:
+    """A closed cycle: March to October. The open one: due and closing soon after `today`."""
+    if year != CURRENT_YEAR:
+        return {
+            "opens_on": date(year, 3, 1),
+            "due_on": date(year, 10, 15),
+            "closes_on": date(year, 10, 31),
+            "status": Cycle.Status.CLOSED,
+        }
+    due_on = max(date(year, 10, 15), today + timedelta(days=DUE_DAYS_AHEAD))
+    return {
+        "opens_on": min(date(year, 3, 1), due_on),
+        "due_on": due_on,
+        "closes_on": due_on + timedelta(days=CLOSES_AFTER_DUE),
+        "status": Cycle.Status.OPEN,
+    }
 
 
 # --- Organizations and people -------------------------------------------------------------------
@@ -403,10 +429,12 @@ def _cycle_fill(
     criteria: list[Criterion],
     reviewer: User,
     counts: SeedCounts,
+    today: date,
 ) -> None:
     year = int(cycle.name)
     current = cycle.status == Cycle.Status.OPEN
     plan: list[tuple[_Org, Assessment]] = []
+    waiting_late = False
     for org in orgs:
         status = _status(rng, org, current)
         if status is None:
@@ -419,6 +447,15 @@ def _cycle_fill(
         )
         if status != A.DRAFT:
             assessment.submitted_at = _moment(rng, year, 20, 90 if current else 200)
+            late = org.organization.slug in LATE_NAMED or rng.random() < LATE
+            # One still waiting for review at least, so that the queue shows a late one.
+            late = late or (status == A.SUBMITTED and not waiting_late)
+            if not current and late:  # after the due day, before the close
+                waiting_late = waiting_late or status == A.SUBMITTED
+                span = (cycle.closes_on - cycle.due_on).days
+                assessment.submitted_at = datetime(
+                    year, cycle.due_on.month, cycle.due_on.day, 15, tzinfo=UTC
+                ) + timedelta(days=rng.randint(1, span))
             assessment.submitted_by_id = assessment.created_by_id
         if status in (A.ACCEPTED, A.RETURNED):
             assert assessment.submitted_at is not None  # noqa: S101 - set just above
@@ -431,7 +468,7 @@ def _cycle_fill(
 
     buffer = _Buffer()
     for org, assessment in plan:
-        _assessment_fill(rng, buffer, org, assessment, index, criteria, reviewer, counts)
+        _assessment_fill(rng, buffer, org, assessment, index, criteria, reviewer, counts, today)
         buffer.flush_if_full()
     buffer.flush()
     scored = [a for _, a in plan if a.overall_score is not None]
@@ -473,6 +510,7 @@ def _assessment_fill(
     criteria: list[Criterion],
     reviewer: User,
     counts: SeedCounts,
+    today: date,
 ) -> None:
     year = int(assessment.cycle.name)
     lead_m, lead_u = org.members[Membership.Role.LEAD]
@@ -534,7 +572,7 @@ def _assessment_fill(
     for criterion, level_given in zip(criteria, levels, strict=True):
         org.previous[criterion.pk] = level_given
     scores = _scores_add(buffer, assessment, criteria, levels, counts)
-    _plan_add(rng, buffer, org, assessment, criteria, levels, scores, counts)
+    _plan_add(rng, buffer, org, assessment, criteria, levels, scores, counts, today)
     if assessment.status == A.RETURNED:
         weakest = _weakest(scores)
         commitment = next(c.commitment for c in criteria if c.commitment.code == weakest[0])
@@ -596,8 +634,10 @@ def _plan_add(
     levels: list[int | None],
     scores: dict[str, Decimal | None],
     counts: SeedCounts,
+    today: date,
 ) -> None:
-    """Two or three actions on the weakest commitments, each aimed at its weakest criterion."""
+    """Two or three actions on the weakest commitments, each aimed at its weakest criterion;
+    the open cycle's fall due around `today`, some already past (overdue while not done)."""
     year = int(assessment.cycle.name)
     current = assessment.cycle.status == Cycle.Status.OPEN
     statuses = (
@@ -627,8 +667,71 @@ def _plan_add(
                     f"Reach level {level + 1} on {criterion.code.upper()} by the next cycle."
                 ),
                 owner_id=rng.choice(owners),
-                due_date=date(year + 1, rng.randint(1, 12), 28),
+                due_date=(
+                    today + timedelta(days=rng.randint(-45, 240))
+                    if current
+                    else date(year + 1, rng.randint(1, 12), 28)
+                ),
                 status=_weighted(rng, statuses),
             )
         )
         counts.action_items += 1
+
+
+def _named_extras(orgs: list[_Org], reviewer: User, today: date, counts: SeedCounts) -> None:
+    """What each named organization's people should find on their home page: Northlake's draft
+    has answers carried forward to confirm and two actions (one overdue); Keystone's returned
+    assessment has an extension past the close."""
+    by_slug = {o.organization.slug: o for o in orgs}
+    current = Cycle.objects.get(status=Cycle.Status.OPEN)
+    northlake = by_slug.get("northlake")
+    draft = Assessment.objects.filter(
+        cycle=current, organization__slug="northlake", status=A.DRAFT
+    ).first()
+    if northlake is not None and draft is not None:
+        answered = Answer.objects.filter(assessment=draft, level__isnull=False).order_by(
+            "criterion__commitment__order", "criterion__order"
+        )
+        Answer.objects.filter(pk__in=list(answered.values_list("pk", flat=True)[:4])).update(
+            carried_forward=True
+        )
+        previous = (
+            Assessment.objects.filter(organization__slug="northlake")
+            .exclude(pk=draft.pk)
+            .order_by("-cycle__opens_on")
+            .first()
+        )
+        Assessment.objects.filter(pk=draft.pk).update(carried_from=previous)
+        # Each aimed one level above one of its weakest answers, like every seeded action.
+        weakest: dict[int, Answer] = {}
+        for a in (
+            Answer.objects.filter(assessment=draft, level__lt=5)
+            .select_related("criterion__commitment")
+            .order_by("level", "criterion__commitment__order", "criterion__order")
+        ):
+            weakest.setdefault(a.criterion.commitment.pk, a)
+        aims = list(weakest.values())[:2]
+        _, lead = northlake.members[Membership.Role.LEAD]
+        _, contributor = northlake.members[Membership.Role.CONTRIBUTOR]
+        plans = (
+            ("Publish the board quality minutes", lead, -6, "in_progress"),
+            ("Survey patients on shared decisions", contributor, 20, "planned"),
+        )
+        for aim, (title, owner, days, status) in zip(aims, plans, strict=False):
+            assert aim.level is not None  # noqa: S101 - filtered above
+            ActionItem.objects.create(
+                assessment=draft, commitment=aim.criterion.commitment, criterion=aim.criterion,
+                target_level=aim.level + 1, title=title, owner_id=owner,
+                due_date=today + timedelta(days=days), status=status,
+            )  # fmt: skip
+            counts.action_items += 1
+    slug, days, reason = EXTENDED
+    if Assessment.objects.filter(cycle=current, organization__slug=slug).exists():
+        Extension.objects.create(
+            cycle=current,
+            organization=by_slug[slug].organization,
+            until=current.closes_on + timedelta(days=days),
+            reason=reason,
+            granted_by=reviewer,
+            granted_at=datetime.combine(today, datetime.min.time(), tzinfo=UTC),
+        )

@@ -1,17 +1,23 @@
 """Site-wide pages: home, the health probe."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from organizations import access
+
 from .health import broker_check, database_check
+from .home import home_page
 
 
-@login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/home.html")
+    """The signed-in person's to-do list; the welcome and a sign-in link for anyone else."""
+    if not request.user.is_authenticated:
+        return render(request, "pages/home.html")
+    page = home_page(user=access.signed_in(request), membership=access.current_membership(request))
+    return render(request, "pages/home.html", {"page": page})
 
 
 @require_GET

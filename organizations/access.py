@@ -345,7 +345,8 @@ def assessment_access(*, user: AnyUser, pk: int, need: Need = Need.VIEW) -> Asse
     refusal = assessment.write_refusal(today=timezone.localdate(), extended_until=extended_until)
     result = AssessmentAccess(assessment, my_role, assigned, extended_until, refusal)
     if (need == Need.EDIT and not result.is_editor) or (need == Need.LEAD and not result.may_lead):
-        raise PermissionDenied
+        # Its lead is refused only by the assessment's state: say which (the 403 page shows it).
+        raise PermissionDenied(refusal if my_role == LEAD and refusal else "")
     return result
 
 

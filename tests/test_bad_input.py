@@ -14,7 +14,14 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.models import ActionItem, Answer, Assessment, Assignment, ReviewComment
+from assessments.models import (
+    ActionItem,
+    Answer,
+    Assessment,
+    Assignment,
+    Extension,
+    ReviewComment,
+)
 from assessments.tests.factories import open_cycle, started, submitted
 from organizations.models import Invitation, Membership
 from tests.cast import Cast
@@ -198,3 +205,46 @@ def test_the_start_invite_and_review_forms_survive_generated_input(
         .exclude(pk=world["theirs"].pk)
         .exists()
     )
+
+
+def test_the_cycle_extension_and_plan_filter_forms_survive_generated_input(
+    client: Client, cast: Cast, world: dict[str, Any]
+) -> None:
+    """Dates out of order, impossible dates, huge years and other organizations' ids: a clear
+    refusal beside the field, never a 500, dates never stored out of order, and extensions only
+    for organizations with an unsubmitted assessment of the cycle (A and B here)."""
+    cycle = world["mine"].cycle
+    dates = st.one_of(
+        hostile_values(world["foreign"]),
+        st.dates().map(lambda d: d.isoformat()),
+        st.sampled_from(["9999-12-31", "0001-01-01", "2026-13-01", "31/12/2026"]),
+    )
+
+    @SETTINGS
+    @given(
+        edit=st.fixed_dictionaries(
+            {"name": hostile_values(world["foreign"]), "opens_on": dates, "due_on": dates,
+             "closes_on": dates}
+        ),
+        extension=st.fixed_dictionaries(
+            {"organization": hostile_values(world["foreign"]), "until": dates,
+             "reason": hostile_values(world["foreign"])}
+        ),
+        filters=st.fixed_dictionaries(
+            {f: hostile_values(world["foreign"]) for f in ("owner", "status", "due")}
+        ),
+    )  # fmt: skip
+    def post(edit: dict[str, str], extension: dict[str, str], filters: dict[str, str]) -> None:
+        client.force_login(cast.staff)
+        url = reverse("consortium:cycle_edit", args=[cycle.pk])
+        assert client.post(url, edit).status_code in (302, 400)
+        url = reverse("consortium:extension_grant", args=[cycle.pk])
+        assert client.post(url, extension).status_code in (302, 400)
+        client.force_login(cast.lead_a)
+        url = reverse("assessments:improvement_plan", args=[world["mine"].pk])
+        assert client.get(url, filters).status_code == 200
+
+    post()
+    cycle.refresh_from_db()
+    assert cycle.opens_on <= cycle.due_on <= cycle.closes_on
+    assert set(Extension.objects.values_list("organization__slug", flat=True)) <= {"alpha", "beta"}

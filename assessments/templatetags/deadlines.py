@@ -56,6 +56,12 @@ def cycle_due(cycle: Cycle) -> str:
 
 
 @register.filter
+def days_to_due(cycle: Cycle) -> str:
+    """12 days left, due today, 3 days overdue: for a line that already shows the due day."""
+    return days_phrase((cycle.due_on - timezone.localdate()).days)
+
+
+@register.filter
 def deadline(assessment: Assessment) -> str:
     return deadline_text(assessment, timezone.localdate())
 

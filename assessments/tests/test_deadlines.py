@@ -81,8 +81,8 @@ def test_a_cycle_is_closed_by_staff_or_by_its_closing_day(
     ("status", "today", "extended_until", "refused"),
     [
         ("draft", date(2026, 11, 30), None, None),  # the closing day itself is still open
-        ("draft", date(2026, 12, 1), None, "the 2026 cycle closed on 30 Nov 2026"),
-        ("returned", date(2026, 12, 1), None, "the 2026 cycle closed on 30 Nov 2026"),
+        ("draft", date(2026, 12, 1), None, "The 2026 cycle closed on 30 Nov 2026"),
+        ("returned", date(2026, 12, 1), None, "The 2026 cycle closed on 30 Nov 2026"),
         ("draft", date(2026, 12, 1), date(2026, 12, 10), None),
         ("draft", date(2026, 12, 10), date(2026, 12, 10), None),
         ("draft", date(2026, 12, 11), date(2026, 12, 10), "extension ended on 10 Dec 2026"),
@@ -106,7 +106,7 @@ def test_a_cycle_closed_by_staff_locks_its_drafts_before_the_closing_day() -> No
     assessment = Assessment(cycle=_cycle(Cycle.Status.CLOSED), status="draft")
     reason = assessment.write_refusal(today=TODAY, extended_until=None)
     assert reason is not None
-    assert "the 2026 cycle was closed" in reason
+    assert "The 2026 cycle was closed" in reason
 
 
 @pytest.mark.parametrize(
@@ -184,7 +184,7 @@ def test_every_write_is_refused_after_the_close_saying_why(
 ) -> None:
     with pytest.raises(ValidationError) as excinfo:
         WRITES[write](draft, cast)
-    said = f"the {draft.cycle.name} cycle {CLOSED} {_day(draft.cycle.closes_on)}"
+    said = f"The {draft.cycle.name} cycle {CLOSED} {_day(draft.cycle.closes_on)}"
     assert said in " ".join(excinfo.value.messages)
 
 
@@ -290,20 +290,38 @@ def test_after_the_close_every_page_shows_the_assessment_read_only(
         html = client.get(reverse(f"assessments:{name}", args=args)).content.decode()
         assert "Read-only." in html, name
         assert f"cycle {CLOSED}" in html, name
+        assert "You can read these answers; you cannot change them." not in html  # said once
         assert "Submit to the consortium" not in html
         assert "Save the action" not in html
         assert "Save assignments" not in html
 
 
+@pytest.mark.parametrize(
+    ("view", "args", "data"),
+    [
+        ("plan", ["c1"], {"title": "Late idea", "status": "planned"}),
+        ("submit", [], {}),
+        ("assignments", [], {"c1": "", "c2": ""}),
+    ],
+)
 def test_a_form_opened_before_the_close_is_refused_with_the_reason(
-    client: Client, cast: Cast, draft: Assessment
+    client: Client, cast: Cast, draft: Assessment, view: str, args: list, data: dict
 ) -> None:
     client.force_login(cast.lead_a)
-    url = reverse("assessments:plan", args=[draft.pk, "c1"])
-    response = client.post(url, {"title": "Late idea", "status": "planned"})
+    response = client.post(reverse(f"assessments:{view}", args=[draft.pk, *args]), data)
     assert response.status_code == 403
     assert f"cycle {CLOSED}" in response.content.decode()
     assert not ActionItem.objects.filter(assessment=draft).exists()
+    assert Assessment.objects.get(pk=draft.pk).status == Assessment.Status.DRAFT
+
+
+def test_a_viewer_is_refused_without_a_reason_about_dates(
+    client: Client, cast: Cast, draft: Assessment
+) -> None:
+    client.force_login(cast.viewer_a)
+    response = client.post(reverse("assessments:submit", args=[draft.pk]))
+    assert response.status_code == 403
+    assert "Your role does not allow it" in response.content.decode()
 
 
 def test_the_overview_says_the_due_date_with_the_days_left(client: Client, cast: Cast) -> None:

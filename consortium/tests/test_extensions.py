@@ -20,7 +20,7 @@ from assessments.tests.factories import (
 )
 from consortium.services import extension_grant
 from organizations.models import AuditEvent
-from organizations.tests.factories import organization_with_lead
+from organizations.tests.factories import admin_user, organization_with_lead
 from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +248,21 @@ def test_the_cycle_page_makes_the_same_queries_for_1_or_20_extensions(
 # session, user, permissions (user's and groups'), two-factor check, nav membership, the cycle
 # (access), the cycle with counts, extensions, organizations offered
 QUERIES_CYCLE_PAGE = 10
+
+
+def test_superusers_read_extensions_in_the_admin_but_never_add_one_there(
+    client: Client, cast: Cast, closed: Assessment
+) -> None:
+    """Like assessments, extensions are read in the admin by superusers only."""
+    extension = extension_grant(
+        cycle=closed.cycle, organization=cast.org_a, until=days_from_today(4), reason="Audit",
+        by=cast.staff,
+    )  # fmt: skip
+    client.force_login(admin_user(is_superuser=True))
+    changelist = client.get(reverse("admin:assessments_extension_changelist"))
+    assert changelist.status_code == 200
+    assert "Alpha Health" in changelist.content.decode()
+    change = client.get(reverse("admin:assessments_extension_change", args=[extension.pk]))
+    assert change.status_code == 200
+    assert 'name="until"' not in change.content.decode()  # read-only
+    assert client.get(reverse("admin:assessments_extension_add")).status_code == 403

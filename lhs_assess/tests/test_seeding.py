@@ -1,6 +1,7 @@
 """`make demo` data: organizations of several kinds, each with a lead, contributor and viewer."""
 
 import hashlib
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -8,8 +9,9 @@ from django.core.management import CommandError, call_command
 from django.db.models import Avg
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
-from assessments.models import ActionItem, Answer, Assessment, Cycle
+from assessments.models import ActionItem, Answer, Assessment, Cycle, Extension
 from assessments.services import commitment_scores_store
 from commitments.models import Criterion, Rubric
 from commitments.selectors import published_rubric
@@ -269,3 +271,26 @@ def test_a_consortium_needs_a_published_rubric() -> None:
 def test_a_consortium_counts_the_named_organizations() -> None:
     with pytest.raises(CommandError, match="at least 6"):
         _consortium(organizations=3)
+
+
+@pytest.mark.usefixtures("rubric")
+def test_the_demo_has_due_dates_late_submissions_overdue_actions_and_an_extension() -> None:
+    """Whatever day it is seeded, the open cycle is open with days left, so the demo's to-do
+    lists and read-only rules have something to show."""
+    _consortium(cycles=2)
+    today = timezone.localdate()
+    current = Cycle.objects.get(name="2026")
+    assert current.opens_on <= today < current.due_on < current.closes_on
+    assert not current.is_closed(today)
+    earlier = Cycle.objects.get(name="2025")
+    assert (earlier.due_on, earlier.closes_on) == (date(2025, 10, 15), date(2025, 10, 31))
+    late = [a for a in Assessment.objects.filter(cycle=earlier) if a.is_late]
+    assert "keystone" in {a.organization.slug for a in late}
+    assert all(a.submitted_at.date() <= earlier.closes_on for a in late)
+    northlake = Assessment.objects.get(cycle=current, organization__slug="northlake")
+    overdue = [i for i in northlake.action_items.all() if i.is_overdue]
+    assert [i.title for i in overdue] == ["Publish the board quality minutes"]
+    assert northlake.answers.filter(carried_forward=True).count() == 4
+    extension = Extension.objects.get()
+    assert (extension.organization.slug, extension.cycle) == ("keystone", current)
+    assert extension.until > current.closes_on

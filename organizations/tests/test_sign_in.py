@@ -13,9 +13,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_anonymous_visitor_is_sent_to_sign_in(client: Client) -> None:
-    response = client.get(reverse("home"))
+    response = client.get(reverse("organizations:index"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_anonymous_visitor_is_welcomed_on_the_home_page_with_a_sign_in_link(
+    client: Client,
+) -> None:
+    html = client.get(reverse("home")).content.decode()
+    assert "<h1>Welcome</h1>" in html
+    assert f'href="{reverse("account_login")}">Sign in</a>' in html
+    assert "to-do" not in html
 
 
 def test_sign_in_page_has_labelled_fields_and_no_sign_up_offer(client: Client) -> None:
@@ -63,7 +72,7 @@ def test_a_person_signs_out_with_a_post(client: Client) -> None:
     response = client.post(reverse("account_logout"))
     assert response.status_code == 302
     assert SESSION_KEY not in client.session
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("organizations:index")).status_code == 302
 
 
 def test_public_sign_up_is_closed(client: Client) -> None:

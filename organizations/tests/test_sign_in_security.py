@@ -24,6 +24,10 @@ from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
 
+# A page only a signed-in person reaches (the home page greets anyone): asking for it after a
+# session ended must send the person to sign in again.
+BEHIND_SIGN_IN = "organizations:index"
+
 LOGIN = "account_login"
 
 
@@ -210,7 +214,7 @@ def test_a_session_ends_after_thirty_idle_minutes(client: Client) -> None:
     # Every request moves the expiry forward; the last one was 31 minutes ago.
     session.expire_date = timezone.now() - timedelta(minutes=1)
     session.save()
-    response = client.get(reverse("home"))
+    response = client.get(reverse(BEHIND_SIGN_IN))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse(LOGIN))
 
@@ -266,7 +270,7 @@ def test_a_session_ends_twelve_hours_after_sign_in_however_active(client: Client
     assert response.status_code == 302
     assert response["Location"].startswith(reverse(LOGIN))
     assert SESSION_KEY not in client.session
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse(BEHIND_SIGN_IN)).status_code == 302
 
 
 def _two_signed_in_clients(email: str) -> tuple[Client, Client]:
@@ -285,7 +289,7 @@ def test_deactivating_a_person_ends_all_their_sessions(client: Client) -> None:
         user_deactivate(user=user, by=None)
     assert not Session.objects.filter(session_key__in=keys).exists()
     for c in (a, b):
-        assert c.get(reverse("home")).status_code == 302
+        assert c.get(reverse(BEHIND_SIGN_IN)).status_code == 302
 
 
 def test_removing_a_member_ends_their_sessions(cast: Cast) -> None:
@@ -295,7 +299,7 @@ def test_removing_a_member_ends_their_sessions(cast: Cast) -> None:
         membership_remove(membership=cast.viewer_a_membership, by=cast.lead_a)
     assert not Session.objects.filter(session_key__in=keys).exists()
     for c in (a, b):
-        assert c.get(reverse("home")).status_code == 302
+        assert c.get(reverse(BEHIND_SIGN_IN)).status_code == 302
 
 
 def test_deactivating_in_django_admin_ends_all_sessions(client: Client, cast: Cast) -> None:
@@ -318,4 +322,4 @@ def test_deactivating_in_django_admin_ends_all_sessions(client: Client, cast: Ca
     assert AuditEvent.objects.filter(action="user.deactivate").exists()
     assert not Session.objects.filter(session_key__in=keys).exists()
     for c in (a, b):
-        assert c.get(reverse("home")).status_code == 302
+        assert c.get(reverse(BEHIND_SIGN_IN)).status_code == 302
