@@ -11,7 +11,7 @@
     const FIELDS = ["level", "na_reason", "evidence", "evidence_links", "notes", "change_reason", "confidence"];
     const TYPING_PAUSE_MS = 900;
     const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
-    const pageStatus = form.querySelector("[data-page-status]");
+    const pageStatus = document.querySelectorAll("[data-page-status]");
     const hint = document.querySelector("[data-autosave-hint]");
     if (hint) {
         hint.hidden = false;
@@ -50,13 +50,12 @@
     }
 
     function pageSay() {
-        if (!pageStatus) {
-            return;
-        }
         const unsaved = criteria.filter(function (c) { return c.unsaved(); }).length;
-        pageStatus.textContent = unsaved === 0
-            ? "All changes saved."
-            : unsaved + (unsaved === 1 ? " answer is" : " answers are") + " not saved yet.";
+        pageStatus.forEach(function (status) {
+            status.textContent = unsaved === 0
+                ? "All changes saved."
+                : unsaved + (unsaved === 1 ? " answer is" : " answers are") + " not saved yet.";
+        });
     }
 
     function clearErrors(c) {
