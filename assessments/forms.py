@@ -10,6 +10,7 @@ from django.utils.datastructures import MultiValueDict
 
 from commitments.models import Commitment, Criterion
 from commitments.rubric_file import CriterionSpec, LevelSpec
+from lhs_assess.forms import choice_field
 from organizations.models import Membership, User
 
 from .models import ActionItem, Answer
@@ -137,8 +138,7 @@ class AnswerForm(AnswerFields):
         self.stale_current: Answer | None = None
         self.previous: PreviousAnswer | None = None
         names = {lv.level: lv.name for lv in levels}
-        level_field = self.fields["level"]
-        assert isinstance(level_field, forms.ChoiceField)  # noqa: S101 - declared above
+        level_field = choice_field(self, "level")
         level_field.label = f"Maturity level for {criterion.code.upper()}"
         level_field.choices = [
             (str(n), f"{n} · {names.get(n, '')} — {criterion.descriptors.get(n, '')}")
@@ -326,10 +326,8 @@ class ActionItemForm(forms.Form):
         super().__init__(data, initial=initial)
         self._criteria: dict[str, Criterion] = {c.code: c for c in commitment.criteria.all()}
         self._owners: dict[str, User] = {str(m.user_id): m.user for m in members}
-        criterion = self.fields["criterion"]
-        owner = self.fields["owner"]
-        assert isinstance(criterion, forms.ChoiceField)  # noqa: S101 - declared above
-        assert isinstance(owner, forms.ChoiceField)  # noqa: S101 - declared above
+        criterion = choice_field(self, "criterion")
+        owner = choice_field(self, "owner")
         criterion.choices = [
             ("", "The whole commitment"),
             *((c, c.upper()) for c in self._criteria),
@@ -401,8 +399,7 @@ class PlanFilterForm(forms.Form):
 
     def __init__(self, *args: Any, members: Sequence[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        owner = self.fields["owner"]
-        assert isinstance(owner, forms.ChoiceField)  # noqa: S101 - declared above
+        owner = choice_field(self, "owner")
         owner.choices = [
             ("", "Anyone"),
             *((str(m.user_id), m.user.email) for m in members),

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from assessments.models import Assessment, Cycle
 from commitments.models import Commitment, Rubric
+from lhs_assess.forms import choice_field, model_choice_field
 from organizations.models import Organization
 
 from .dashboard import NOT_STARTED, DashboardFilters
@@ -55,9 +56,7 @@ class CycleForm(CycleDatesForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Drafts and retired rubrics are never offered (cycle_create refuses them too).
-        rubric = self.fields["rubric"]
-        assert isinstance(rubric, forms.ModelChoiceField)  # noqa: S101 - declared above
-        rubric.queryset = rubrics_for_new_cycle()
+        model_choice_field(self, "rubric").queryset = rubrics_for_new_cycle()
 
 
 class ExtensionForm(forms.Form):
@@ -84,9 +83,7 @@ class ExtensionForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["organization"]
-        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
-        field.queryset = organizations
+        model_choice_field(self, "organization").queryset = organizations
 
 
 class CycleStatusForm(forms.Form):
@@ -155,9 +152,7 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, *args: Any, cycles: Sequence[Cycle], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cycles = list(cycles)
-        cycle = self.fields["cycle"]
-        assert isinstance(cycle, forms.ChoiceField)  # noqa: S101 - declared above
-        cycle.choices = [(c.pk, c.name) for c in self.cycles]
+        choice_field(self, "cycle").choices = [(c.pk, c.name) for c in self.cycles]
 
     def filters(self) -> DashboardFilters | None:
         """The chosen filters (the newest cycle by default); None when there is no cycle."""

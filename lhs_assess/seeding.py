@@ -718,10 +718,9 @@ def _named_extras(orgs: list[_Org], reviewer: User, today: date, counts: SeedCou
             ("Survey patients on shared decisions", contributor, 20, "planned"),
         )
         for aim, (title, owner, days, status) in zip(aims, plans, strict=False):
-            assert aim.level is not None  # noqa: S101 - filtered above
             ActionItem.objects.create(
                 assessment=draft, commitment=aim.criterion.commitment, criterion=aim.criterion,
-                target_level=aim.level + 1, title=title, owner_id=owner,
+                target_level=min(5, (aim.level or 0) + 1), title=title, owner_id=owner,
                 due_date=today + timedelta(days=days), status=status,
             )  # fmt: skip
             counts.action_items += 1
