@@ -219,6 +219,10 @@ class CommitmentForm:
     def uploads(self) -> dict[int, UploadedFile]:
         return {f.answer.pk: f.cleaned_data["file"] for f in self.forms if f.cleaned_data["file"]}
 
+    def answer_named(self, pk: str) -> Answer | None:
+        """The answer of this page whose id the person posted, or None for any other value."""
+        return next((f.answer for f in self.forms if str(f.answer.pk) == pk), None)
+
     def carried_left(self, saved: Sequence[Answer]) -> int:
         """How many carried-forward answers of the page a save left unconfirmed."""
         changed = {a.pk for a in saved}

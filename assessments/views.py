@@ -212,11 +212,11 @@ def _commitment_save(
         messages.error(request, _errors(e))
         return _commitment_page(request, acc, text, form, status=400)
     url = reverse("assessments:commitment", args=[assessment.pk, text.commitment.code])
-    confirm_pk = request.POST.get("confirm", "")
-    if confirm_pk.isdigit():
+    answer = form.answer_named(request.POST.get("confirm", ""))
+    if answer is not None:
         # "Confirm unchanged" is a button of the page's form: what was typed elsewhere on the
-        # page is saved with it, never dropped.
-        answer = acc.answer(int(confirm_pk))
+        # page is saved with it, never dropped. Only an answer of this page can be named, so
+        # the page's own write check covers it.
         services.answer_confirm(answer=answer, by=by)
         messages.success(
             request,

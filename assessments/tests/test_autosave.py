@@ -434,3 +434,26 @@ def test_the_scoring_page_shows_the_navigator_and_next_commitment(
     assert 'max="6"' in html
     assert f'href="{_commitment_url(draft, "c2")}">' in html
     assert "autosave.js" not in html  # a viewer cannot write, so nothing saves itself
+
+
+def test_confirm_from_a_page_cannot_name_an_answer_of_another_commitment(
+    client: Client, cast: Cast, carried: Assessment
+) -> None:
+    """A contributor of c1 posts c1's page naming c2's carried answer: it stays unconfirmed."""
+    assignment_set(
+        assessment=carried,
+        commitment=carried.cycle.rubric.commitments.get(code="c1"),
+        membership=cast.contributor_a_membership,
+        by=cast.lead_a,
+    )
+    client.force_login(cast.contributor_a)
+    data = {
+        f"{r.criterion.code}-{name}": value
+        for r in Answer.objects.filter(
+            assessment=carried, criterion__commitment__code="c1"
+        ).select_related("criterion")
+        for name, value in (("version", str(r.version)), ("level", str(r.level)))
+    }
+    data["confirm"] = str(_row(carried, "c2-1").pk)
+    assert client.post(_commitment_url(carried), data).status_code == 302
+    assert _row(carried, "c2-1").carried_forward
