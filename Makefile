@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_ENV := DJANGO_SETTINGS_MODULE=lhs_assess.settings.local
-APPS := lhs_assess commitments organizations assessments reports consortium
+APPS := lhs_assess commitments organizations assessments reports consortium notifications
 
 .PHONY: install system-deps demo demo-setup test lint format bench worker clean
 

@@ -44,5 +44,6 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
         items.append(NavItem("Audit log", reverse("organizations:audit_log")))
     if user.is_staff:
         items.append(NavItem("Administration", reverse("admin:index")))
+    items.append(NavItem("Mail", reverse("notifications:preferences")))
     items.append(NavItem("Security", reverse("mfa_index")))
     return {"nav_items": items}

@@ -16,5 +16,6 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("consortium/", include("consortium.urls")),
     path("reports/", include("reports.urls")),
+    path("mail/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

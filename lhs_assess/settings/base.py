@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 import plotly
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "assessments",
     "reports",
     "consortium",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +137,14 @@ CELERY_TIMEZONE = "UTC"
 # The Report row is the outbox: reports left queued (broker down when asked) are sent again.
 CELERY_BEAT_SCHEDULE = {
     "resend-queued-reports": {"task": "reports.tasks.resend_queued_reports", "schedule": 60.0},
+    # Mail left in the outbox (broker or SMTP down) is sent again; reminders are keyed, so
+    # running them more often than needed sends nothing twice.
+    "send-waiting-mail": {"task": "notifications.tasks.send_waiting_mail", "schedule": 60.0},
+    "send-reminders": {"task": "consortium.tasks.send_reminders", "schedule": 3600.0},
+    "send-digests": {
+        "task": "notifications.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -240,6 +250,20 @@ EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="lhs-assess@localhost")
+# SMTP in one setting where a host gives one (smtp+tls://user:password@host:587), else in
+# parts; production.py sends through SMTP, the zero-setup default prints mail to the console.
+_email = env.email_url("DJANGO_EMAIL_URL", default="smtp://localhost:25")
+EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default=_email["EMAIL_HOST"])
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=_email["EMAIL_PORT"])
+EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default=_email["EMAIL_HOST_USER"])
+EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default=_email["EMAIL_HOST_PASSWORD"])
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=bool(_email.get("EMAIL_USE_TLS")))
+EMAIL_USE_SSL = env.bool("DJANGO_EMAIL_USE_SSL", default=bool(_email.get("EMAIL_USE_SSL")))
+EMAIL_TIMEOUT = 10
+# Links in mail are absolute: the address people reach the site at.
+SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
+# A submission waiting longer than this for review is mailed to its reviewer (or all staff).
+REVIEW_WAITING_DAYS = env.int("REVIEW_WAITING_DAYS", default=7)
 
 # Report kinds and their builders (reports.pipeline.ReportKind): an app above `reports` adds
 # its kind here, so the pipeline builds it without importing that app.
