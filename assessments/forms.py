@@ -13,7 +13,7 @@ from commitments.rubric_file import CriterionSpec, LevelSpec
 from lhs_assess.forms import choice_field
 from organizations.models import Membership, User
 
-from .models import ActionItem, Answer
+from .models import COMMENT_MAX_LENGTH, ActionItem, Answer
 from .selectors import NOBODY, OPEN, CommitmentText, Due, PlanFilters, PreviousAnswer
 from .services import (
     ActionInput,
@@ -417,3 +417,15 @@ class PlanFilterForm(forms.Form):
         return PlanFilters(
             owner=data.get("owner", ""), status=data.get("status", ""), due=data.get("due", "")
         )
+
+
+class CommentForm(forms.Form):
+    """A comment in a thread: on a criterion (its code) or, with none, on the whole."""
+
+    body = forms.CharField(
+        label="Comment",
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write a comment first."},
+    )
+    criterion = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)

@@ -17,6 +17,7 @@ from commitments.models import Commitment, Criterion, Rubric
 from organizations.models import Membership, Organization
 
 LEVEL_OR_NULL = Q(level__isnull=True) | (Q(level__gte=1) & Q(level__lte=5))
+COMMENT_MAX_LENGTH = 5000
 DAY = "j M Y"  # how every page writes a date: 31 Oct 2026
 
 
@@ -112,6 +113,17 @@ class Assessment(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    returned_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the consortium last returned it for changes."
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The consortium reviewer it is assigned to.",
     )
 
     history = HistoricalRecords(excluded_fields=["overall_score"])
@@ -394,26 +406,89 @@ class CommitmentScore(models.Model):
         return f"{self.commitment}: {self.score}"
 
 
-class ReviewComment(models.Model):
-    """Staff's comment when returning an assessment, on one commitment or on the whole."""
+class Thread(models.Model):
+    """The conversation on one criterion of an assessment, or (no criterion) on the whole.
 
-    assessment = models.ForeignKey(
-        Assessment, on_delete=models.CASCADE, related_name="review_comments"
+    One per criterion: it stays with the criterion across return and resubmission, and is
+    resolved and reopened rather than closed for good."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="threads")
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    commitment = models.ForeignKey(
-        Commitment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    body = models.TextField()
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-created_at", "id"]
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"],
+                condition=Q(criterion__isnull=False),
+                name="thread_one_per_criterion",
+            ),
+            models.UniqueConstraint(
+                fields=["assessment"],
+                condition=Q(criterion__isnull=True),
+                name="thread_one_general_per_assessment",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"Comment on {self.assessment}"
+        return f"Thread on {self.criterion.code if self.criterion else 'the assessment'}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+    @property
+    def last_comment(self) -> "Comment | None":
+        """The newest comment, from the prefetched ones when the selector fetched them."""
+        comments = list(self.comments.all())
+        return comments[-1] if comments else None
+
+
+class Comment(models.Model):
+    """One message in a thread; never edited, so the conversation reads as it happened."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(max_length=COMMENT_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["thread", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.thread}"
+
+
+class CommitmentAcceptance(models.Model):
+    """A reviewer found one commitment of a submitted assessment ready to accept."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="acceptances")
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "commitment"], name="acceptance_one_per_commitment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment} accepted in {self.assessment}"
 
 
 class Extension(models.Model):

@@ -15,7 +15,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from commitments.models import Commitment
+from commitments.models import Commitment, Criterion
 from commitments.rubric_file import CommitmentSpec, CriterionSpec, LevelSpec
 from commitments.selectors import commitment_page, rubric_levels, rubric_text_as_of
 from organizations.models import Membership, Organization, User
@@ -25,11 +25,12 @@ from .models import (
     Answer,
     Assessment,
     Assignment,
+    Comment,
     CommitmentScore,
     Cycle,
     EvidenceFile,
     Extension,
-    ReviewComment,
+    Thread,
 )
 from .scoring import ScoredAnswer, commitment_scores, overall_score
 
@@ -113,7 +114,8 @@ class CommitmentProgress:
 class Overview:
     rows: list[CommitmentProgress]
     overall: Decimal | None
-    comments: list[ReviewComment] = field(default_factory=list)
+    threads: list[Thread] = field(default_factory=list)  # the open ones, to answer
+    general: Thread | None = None  # the thread on the whole assessment, open or resolved
 
     @property
     def to_confirm(self) -> int:
@@ -199,14 +201,50 @@ def assessment_overview(*, assessment: Assessment) -> Overview:
         for code, score in scores.items():
             by_code[code].score = score
         overall = overall_score(scores)
-    comments: list[ReviewComment] = []
-    if assessment.status == Assessment.Status.RETURNED:
-        comments = list(
-            ReviewComment.objects.filter(assessment=assessment).select_related(
-                "commitment", "author"
+    threads = assessment_threads(assessment=assessment)
+    return Overview(list(rows.values()), overall, _open(list(threads.values())), threads.get(None))
+
+
+# --- Threads -----------------------------------------------------------------------------------
+
+
+def _threads(assessment: Assessment) -> QuerySet[Thread]:
+    return (
+        Thread.objects.filter(assessment=assessment)
+        .select_related("criterion__commitment", "resolved_by")
+        .prefetch_related(
+            Prefetch(
+                "comments",
+                queryset=Comment.objects.select_related("author").order_by("created_at", "id"),
             )
         )
-    return Overview(list(rows.values()), overall, comments)
+        .order_by("criterion__commitment__order", "criterion__order", "id")
+    )
+
+
+def assessment_criterion(*, assessment: Assessment, code: str) -> Criterion:
+    """The criterion `code` of the assessment's rubric; 404 for any other."""
+    return get_object_or_404(
+        Criterion.objects.select_related("commitment"),
+        commitment__rubric_id=assessment.cycle.rubric_id,
+        code=code,
+    )
+
+
+def assessment_threads(*, assessment: Assessment) -> dict[str | None, Thread]:
+    """Every thread of the assessment with its comments, by criterion code (None: the whole
+    assessment's), in two queries whatever their number."""
+    return {t.criterion.code if t.criterion else None: t for t in _threads(assessment)}
+
+
+def _open(threads: list[Thread]) -> list[Thread]:
+    found = [t for t in threads if not t.is_resolved and t.comments.all()]
+    return sorted(found, key=lambda t: t.criterion_id is not None)
+
+
+def open_threads(*, assessment: Assessment) -> list[Thread]:
+    """Threads with comments and not resolved, in rubric order (the whole assessment's first)."""
+    return _open(list(_threads(assessment).filter(resolved_at__isnull=True)))
 
 
 # --- One commitment -----------------------------------------------------------------------------

@@ -15,21 +15,28 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from commitments.models import Commitment, Criterion
 from lhs_assess.history import delete_with_author, save_with_author
+from notifications.models import Kind
+from notifications.services import notify
 from organizations.models import Membership, Organization, User
+from organizations.selectors import organization_people, reviewers
 from organizations.services import audit_log
 
 from .models import (
+    COMMENT_MAX_LENGTH,
     ActionItem,
     Answer,
     Assessment,
     Assignment,
+    Comment,
     CommitmentScore,
     Cycle,
     EvidenceFile,
+    Thread,
     day,
 )
 from .scoring import ScoredAnswer, commitment_scores, overall_score
@@ -507,6 +514,7 @@ def assignment_set(
         raise ValidationError({"membership": "Only members of your organization can be assigned."})
     if membership.role == Membership.Role.VIEWER:
         raise ValidationError({"membership": "Viewers read only; assign a contributor or lead."})
+    before = current.membership_id if current is not None else None
     assignment = current or Assignment(assessment=assessment, commitment=commitment)
     assignment.membership = membership
     assignment.assigned_by = by
@@ -518,6 +526,19 @@ def assignment_set(
         organization=assessment.organization,
         detail={"commitment": commitment.code, "member": membership.user.email},
     )
+    if before != membership.pk:
+        name = assessment.cycle.name
+        notify(
+            kind=Kind.ASSIGNED,
+            recipients=[membership.user],
+            subject=f"{commitment.name} of the {name} assessment is yours to answer",
+            body=(
+                f"{by.email} asked you to answer {commitment.name} in the {name} assessment "
+                f"of {assessment.organization.name}."
+            ),
+            path=reverse("assessments:commitment", args=[assessment.pk, commitment.code]),
+            exclude=by,
+        )
     return assignment
 
 
@@ -680,3 +701,156 @@ def assessment_submit(*, assessment: Assessment, by: User) -> Assessment:
         organization=assessment.organization,
     )
     return assessment
+
+
+# --- Review threads ------------------------------------------------------------------------------
+# A conversation per criterion (and one on the whole assessment) between the organization's
+# editors and the consortium's reviewers; it outlives returns and resubmissions.
+
+MENTION = re.compile(r"(?<![\w.])@([\w.+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)")
+
+
+def mentioned(body: str, people: Sequence[User]) -> list[User]:
+    """The people named in the text as @someone (the part of their email before the @) or
+    @someone@example.org; a short name two people share names neither."""
+    by_email = {u.email.lower(): u for u in people}
+    by_local: dict[str, list[User]] = {}
+    for u in people:
+        by_local.setdefault(u.email.split("@", 1)[0].lower(), []).append(u)
+    found: dict[int, User] = {}
+    for name in (m.group(1).lower().rstrip(".") for m in MENTION.finditer(body)):
+        person = by_email.get(name)
+        if person is None and len(by_local.get(name, [])) == 1:
+            person = by_local[name][0]
+        if person is not None:
+            found[person.pk] = person
+    return list(found.values())
+
+
+def discussion_people(assessment: Assessment) -> list[User]:
+    """Who can read the assessment's threads: its organization's members and, once it is
+    submitted, the consortium's reviewers; the people a mention may name."""
+    people = {u.pk: u for u in organization_people(organization=assessment.organization)}
+    if assessment.status != Assessment.Status.DRAFT:
+        people |= {u.pk: u for u in reviewers()}
+    return list(people.values())
+
+
+def _thread_place(thread: Thread) -> str:
+    if thread.criterion is None:
+        return f"the {thread.assessment.cycle.name} assessment as a whole"
+    return f"{thread.criterion.code.upper()} ({thread.criterion.prompt})"
+
+
+def thread_path_for(*, assessment: Assessment, criterion: Criterion | None) -> str:
+    """The page where the organization reads a criterion's thread (or the whole one's)."""
+    if criterion is None:
+        return reverse("assessments:overview", args=[assessment.pk]) + "#thread-general"
+    return (
+        reverse("assessments:commitment", args=[assessment.pk, criterion.commitment.code])
+        + f"#thread-{criterion.code}"
+    )
+
+
+def _anchor_of(thread: Thread) -> str:
+    return f"#thread-{thread.criterion.code if thread.criterion else 'general'}"
+
+
+def thread_path(thread: Thread) -> str:
+    return thread_path_for(assessment=thread.assessment, criterion=thread.criterion)
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    assessment: Assessment,
+    criterion: Criterion | None,
+    body: str,
+    by: User,
+    quiet: bool = False,
+) -> Comment:
+    """Write in the criterion's thread (started on first use); a reply to a resolved thread
+    reopens it. The thread's earlier writers, the people mentioned and the assessment's
+    reviewer are mailed, unless `quiet` (the caller mails about the same event itself)."""
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": ["Write a comment first."]})
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {"body": [f"A comment holds at most {COMMENT_MAX_LENGTH:,} characters."]}
+        )
+    if criterion is not None and criterion.commitment.rubric_id != assessment.cycle.rubric_id:
+        raise ValidationError("That criterion is not part of this assessment's rubric.")
+    thread, _ = Thread.objects.select_for_update().get_or_create(
+        assessment=assessment, criterion=criterion
+    )
+    reopened = thread.resolved_at is not None
+    if reopened:
+        thread.resolved_at, thread.resolved_by = None, None
+        thread.save(update_fields=["resolved_at", "resolved_by"])
+    earlier = list(
+        User.objects.filter(
+            pk__in=Comment.objects.filter(thread=thread).values("author_id"), is_active=True
+        )
+    )
+    comment = Comment.objects.create(thread=thread, author=by, body=body)
+    people = discussion_people(assessment)
+    named = mentioned(body, people)
+    if named:
+        comment.mentions.set(named)
+    audit_log(
+        action="thread.comment",
+        actor=by,
+        target=assessment,
+        organization=assessment.organization,
+        detail={
+            "criterion": criterion.code if criterion else None,
+            "comment": comment.pk,
+            "mentions": [u.email for u in named],
+            "reopened": reopened,
+        },
+    )
+    if quiet:
+        return comment
+    place = _thread_place(thread)
+    excerpt = body if len(body) <= 600 else body[:600] + "…"
+    org = assessment.organization.name
+    others = [u for u in earlier if u not in named]
+    if assessment.reviewer is not None and assessment.reviewer not in named:
+        others.append(assessment.reviewer)
+    staff = {u.pk for u in reviewers()}
+    review = reverse("consortium:review", args=[assessment.pk]) + _anchor_of(thread)
+    for people, subject, said in (
+        (named, f"{by.email} mentioned you on {place[:80]} · {org}", "mentioned you in"),
+        (others, f"New reply on {place[:80]} · {org}", "wrote in"),
+    ):
+        for is_staff in (True, False):  # staff read it on the review page
+            group = [u for u in people if (u.pk in staff) == is_staff]
+            notify(
+                kind=Kind.THREAD,
+                recipients=group,
+                subject=subject,
+                body=f"{by.email} {said} the thread on {place}, {org}:\n\n{excerpt}",
+                path=review if is_staff else thread_path(thread),
+                exclude=by,
+            )
+    return comment
+
+
+@transaction.atomic
+def thread_resolve(*, thread: Thread, by: User, resolved: bool = True) -> Thread:
+    """Mark the thread answered (or open it again); its comments stay."""
+    thread = Thread.objects.select_for_update().select_related("criterion").get(pk=thread.pk)
+    if thread.is_resolved == resolved:
+        return thread
+    thread.resolved_at = timezone.now() if resolved else None
+    thread.resolved_by = by if resolved else None
+    thread.save(update_fields=["resolved_at", "resolved_by"])
+    audit_log(
+        action="thread.resolve" if resolved else "thread.reopen",
+        actor=by,
+        target=thread.assessment,
+        organization=thread.assessment.organization,
+        detail={"criterion": thread.criterion.code if thread.criterion else None},
+    )
+    return thread

@@ -21,4 +21,6 @@ urlpatterns = [
     path("<int:pk>/answers/<int:answer_pk>/files/", views.evidence_upload, name="evidence_upload"),
     path("<int:pk>/files/<int:file_pk>/", views.evidence_download, name="evidence_download"),
     path("<int:pk>/files/<int:file_pk>/remove/", views.evidence_remove, name="evidence_remove"),
+    path("<int:pk>/threads/", views.comment_post, name="comment"),
+    path("<int:pk>/threads/<int:thread_pk>/resolve/", views.thread_resolve, name="thread_resolve"),
 ]

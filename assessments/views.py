@@ -14,9 +14,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commitments.models import Commitment
+from commitments.models import Commitment, Criterion
 from commitments.selectors import commitments_of
 from lhs_assess.forms import form_add_errors
 from organizations import access
@@ -27,6 +28,7 @@ from .forms import (
     ActionItemForm,
     AnswerFields,
     AssignmentsForm,
+    CommentForm,
     CommitmentForm,
     KeepForm,
     PlanFilterForm,
@@ -36,6 +38,8 @@ from .forms import (
 from .models import ActionItem, Answer, Assessment, EvidenceFile
 
 LEAD = Membership.Role.LEAD
+# Evidence a browser shows safely by itself (nosniff is on; nothing here runs script).
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "text/plain"})
 STALE_MESSAGE = (
     "Nothing was saved: someone else saved an answer on this page after you opened it. "
     "Your text is kept below, beside the version now stored. Save again to replace theirs "
@@ -113,6 +117,8 @@ def _overview(
         "rights": acc,
         "overview": selectors.assessment_overview(assessment=acc.assessment),
         "missing": missing,
+        "may_discuss": acc.may_discuss,
+        "back": request.path,
     }
     return render(request, "assessments/overview.html", context, status=status)
 
@@ -260,6 +266,9 @@ def _commitment_page(
         "after": after,
         "to_confirm": sum(1 for f in form if f.answer.carried_forward),
         "kept": kept or [],
+        "threads": selectors.assessment_threads(assessment=acc.assessment),
+        "may_discuss": acc.may_discuss,
+        "back": request.path,
     }
     return render(request, "assessments/commitment.html", context, status=status)
 
@@ -449,10 +458,13 @@ def keep(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def evidence_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    """The file, shown in the browser (?view=1) when it is a PDF, an image or plain text;
+    downloaded otherwise."""
     stored = access.assessment_access(user=request.user, pk=pk).evidence_file(file_pk)
+    inline = request.GET.get("view") == "1" and stored.content_type in INLINE_TYPES
     return FileResponse(
         stored.file.open("rb"),
-        as_attachment=True,
+        as_attachment=not inline,
         filename=stored.original_name,
         content_type=stored.content_type,
     )
@@ -571,3 +583,64 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
     entries = selectors.assessment_activity(assessment=acc.assessment)
     context = {"assessment": acc.assessment, "rights": acc, "entries": entries}
     return render(request, "assessments/activity.html", context)
+
+
+# --- Threads ------------------------------------------------------------------------------------
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    """Where the thread's form came from (the scoring or the review page), if it is ours."""
+    back = request.POST.get("next", "")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
+        return back.split("#", 1)[0]
+    return default.split("#", 1)[0]
+
+
+def _anchor(criterion: Criterion | None) -> str:
+    return f"#thread-{criterion.code if criterion else 'general'}"
+
+
+@login_required
+@require_POST
+def comment_post(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write in a criterion's thread (or the whole assessment's); viewers may not."""
+    acc = access.assessment_access(user=request.user, pk=pk)
+    acc.require_discuss()
+    form = CommentForm(request.POST)
+    code = request.POST.get("criterion", "")
+    criterion = (
+        selectors.assessment_criterion(assessment=acc.assessment, code=code) if code else None
+    )
+    if form.is_valid():
+        try:
+            comment = services.comment_add(
+                assessment=acc.assessment,
+                criterion=criterion,
+                body=form.cleaned_data["body"],
+                by=access.signed_in(request),
+            )
+        except ValidationError as e:
+            messages.error(request, _errors(e))
+        else:
+            named = list(comment.mentions.all())
+            told = f" {', '.join(u.email for u in named)} will be told." if named else ""
+            messages.success(request, f"Comment added.{told}")
+    else:
+        messages.error(request, " ".join(str(e) for e in form.errors.get("body", [])))
+    default = services.thread_path_for(assessment=acc.assessment, criterion=criterion)
+    return redirect(_back(request, default) + _anchor(criterion))
+
+
+@login_required
+@require_POST
+def thread_resolve(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
+    acc = access.assessment_access(user=request.user, pk=pk)
+    acc.require_discuss()
+    thread = acc.thread(thread_pk)
+    resolved = request.POST.get("resolved") != "0"
+    services.thread_resolve(thread=thread, by=access.signed_in(request), resolved=resolved)
+    messages.success(request, "Thread resolved." if resolved else "Thread reopened.")
+    default = services.thread_path(thread)
+    return redirect(_back(request, default) + _anchor(thread.criterion))

@@ -1,18 +1,18 @@
 """Forms of the consortium staff's pages; the services validate what needs the database."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 
-from assessments.models import Assessment, Cycle
-from commitments.models import Commitment, Rubric
+from assessments.models import COMMENT_MAX_LENGTH, Assessment, Cycle
+from commitments.models import Rubric
 from lhs_assess.forms import choice_field, model_choice_field
-from organizations.models import Organization
+from organizations.models import Organization, User
 
 from .dashboard import NOT_STARTED, DashboardFilters
-from .selectors import rubrics_for_new_cycle
+from .selectors import QueueFilters, rubrics_for_new_cycle
 
 
 class DateInput(forms.DateInput):
@@ -90,42 +90,77 @@ class CycleStatusForm(forms.Form):
     status = forms.ChoiceField(label="New status", choices=[("open", "Open"), ("closed", "Closed")])
 
 
-GENERAL = "general"
-
-
-def _field_name(commitment: Commitment) -> str:
-    return f"commitment_{commitment.pk}"
-
-
 class ReturnForm(forms.Form):
-    """Comments for the organization: one per commitment and one on the whole; at least one."""
+    """Returning: the open threads say what to change; a message here joins the thread on the
+    whole assessment. The service refuses a return with neither."""
 
-    def __init__(self, *args: Any, commitments: Iterable[Commitment], **kwargs: Any) -> None:
+    message = forms.CharField(
+        label="Message to the organization (optional when criteria have open threads)",
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class EmailChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.email
+
+
+class ReviewerForm(forms.Form):
+    reviewer = EmailChoiceField(
+        label="Reviewer",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Nobody yet",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args: Any, reviewers: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.commitments = list(commitments)
-        textarea = forms.Textarea(attrs={"rows": 2})
-        self.fields[GENERAL] = forms.CharField(
-            label="General comment", required=False, widget=textarea
+        model_choice_field(self, "reviewer").queryset = reviewers
+
+
+class QueueFilterForm(forms.Form):
+    """The review queue's filters, from the query string; blank means all."""
+
+    STATUS_CHOICES = [
+        (Assessment.Status.SUBMITTED, "Waiting for review"),
+        (Assessment.Status.RETURNED, "Returned, waiting for the organization"),
+        (Assessment.Status.ACCEPTED, "Accepted"),
+        ("all", "Any status"),
+    ]
+
+    cycle = forms.TypedChoiceField(label="Cycle", coerce=int, required=False)
+    status = forms.ChoiceField(label="Status", required=False, choices=STATUS_CHOICES)
+    type = forms.ChoiceField(
+        label="Organization type",
+        required=False,
+        choices=[("", "All types"), *Organization.Type.choices],
+    )
+    region = forms.ChoiceField(
+        label="Region", required=False, choices=[("", "All regions"), *Organization.Region.choices]
+    )
+    mine = forms.BooleanField(label="Assigned to me", required=False)
+
+    def __init__(self, *args: Any, cycles: Sequence[Cycle], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cycles = list(cycles)
+        choice_field(self, "cycle").choices = [("", "All cycles")] + [
+            (c.pk, c.name) for c in self.cycles
+        ]
+
+    def filters(self, *, closed: bool) -> QueueFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        status = data.get("status") or Assessment.Status.SUBMITTED
+        return QueueFilters(
+            cycle=next((c for c in self.cycles if c.pk == data.get("cycle")), None),
+            status="" if status == "all" else status,
+            type=data.get("type", ""),
+            region=data.get("region", ""),
+            mine=bool(data.get("mine")),
+            closed=closed,
         )
-        for commitment in self.commitments:
-            self.fields[_field_name(commitment)] = forms.CharField(
-                label=f"Comment on {commitment.name}", required=False, widget=textarea
-            )
-
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        if not any(str(v).strip() for v in data.values() if v):
-            raise forms.ValidationError(
-                "Say what needs to change: write at least one comment before returning."
-            )
-        return data
-
-    def comments(self) -> dict[Commitment | None, str]:
-        """The comments for assessment_return: {commitment or None (general): text}."""
-        found: dict[Commitment | None, str] = {None: self.cleaned_data.get(GENERAL, "")}
-        for commitment in self.commitments:
-            found[commitment] = self.cleaned_data.get(_field_name(commitment), "")
-        return found
 
 
 class DashboardFilterForm(forms.Form):

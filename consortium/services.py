@@ -4,17 +4,22 @@ Staff never change an organization's answers; every service here is atomic and w
 audit row in the same transaction.
 """
 
-from collections.abc import Mapping
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Assessment, Cycle, Extension, ReviewComment, day
+from assessments.models import Assessment, CommitmentAcceptance, Cycle, Extension, day
+from assessments.selectors import open_threads
+from assessments.services import comment_add
 from commitments.models import Commitment, Rubric
 from lhs_assess.history import save_with_author
-from organizations.models import Organization, User
+from notifications.models import Kind
+from notifications.services import notify
+from organizations.models import Membership, Organization, User
+from organizations.selectors import organization_people, reviewers
 from organizations.services import audit_log
 from reports.models import Report
 from reports.services import report_enqueue
@@ -177,39 +182,138 @@ def _decided(
     return assessment
 
 
+def _leads(assessment: Assessment) -> list[User]:
+    """Who hears of a decision: the organization's leads and whoever submitted."""
+    people = list(
+        organization_people(organization=assessment.organization, roles=(Membership.Role.LEAD,))
+    )
+    if assessment.submitted_by is not None and assessment.submitted_by not in people:
+        people.append(assessment.submitted_by)
+    return people
+
+
 @transaction.atomic
 def assessment_accept(*, assessment: Assessment, by: User) -> Assessment:
     """Staff accept a submitted assessment: it stays read-only for good."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status != Assessment.Status.SUBMITTED:
         raise ValidationError("Only a submitted assessment can be accepted.")
-    return _decided(assessment, Assessment.Status.ACCEPTED, by=by, action="assessment.accept")
+    assessment = _decided(assessment, Assessment.Status.ACCEPTED, by=by, action="assessment.accept")
+    name = assessment.cycle.name
+    notify(
+        kind=Kind.ACCEPTED,
+        recipients=_leads(assessment),
+        subject=f"Your {name} assessment is accepted",
+        body=(
+            f"The consortium ({by.email}) accepted the {name} assessment of "
+            f"{assessment.organization.name}. Its maturity report is ready to build."
+        ),
+        path=reverse("assessments:overview", args=[assessment.pk]),
+        exclude=by,
+    )
+    return assessment
 
 
 @transaction.atomic
-def assessment_return(
-    *, assessment: Assessment, by: User, comments: Mapping[Commitment | None, str]
-) -> Assessment:
-    """Staff return a submitted assessment with comments (per commitment, or general)."""
+def assessment_return(*, assessment: Assessment, by: User, message: str = "") -> Assessment:
+    """Staff return a submitted assessment for changes: the open threads say what to change,
+    and `message` (if any) is written in the thread on the whole assessment."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status != Assessment.Status.SUBMITTED:
         raise ValidationError("Only a submitted assessment can be returned.")
-    written = {c: body.strip() for c, body in comments.items() if body.strip()}
-    if not written:
-        raise ValidationError("Say what needs to change: write at least one comment.")
-    for commitment in written:
-        if commitment is not None and commitment.rubric_id != assessment.cycle.rubric_id:
-            raise ValidationError("A comment names a commitment of another rubric.")
-    ReviewComment.objects.bulk_create(
-        ReviewComment(assessment=assessment, commitment=c, body=body, author=by)
-        for c, body in written.items()
-    )
-    return _decided(
+    if message.strip():
+        comment_add(assessment=assessment, criterion=None, body=message, by=by, quiet=True)
+    threads = open_threads(assessment=assessment)
+    if not threads:
+        raise ValidationError(
+            {
+                "message": [
+                    "Say what needs to change: write a message here or a comment on a criterion."
+                ]
+            }
+        )
+    assessment.returned_at = timezone.now()
+    assessment.save(update_fields=["returned_at"])
+    assessment = _decided(
         assessment,
         Assessment.Status.RETURNED,
         by=by,
         action="assessment.return",
-        detail={"comments": len(written)},
+        detail={"open_threads": len(threads)},
+    )
+    listed = "\n".join(
+        f"- {t.criterion.code.upper() if t.criterion else 'Whole assessment'}: "
+        f"{t.last_comment.body[:200] if t.last_comment else ''}"
+        for t in threads
+    )
+    name = assessment.cycle.name
+    notify(
+        kind=Kind.RETURNED,
+        recipients=_leads(assessment),
+        subject=f"Your {name} assessment is returned with {len(threads)} thread"
+        f"{'s' if len(threads) != 1 else ''} to answer",
+        body=(
+            f"The consortium ({by.email}) returned the {name} assessment of "
+            f"{assessment.organization.name} for changes. Answer these threads, change what "
+            f"they ask, then submit again:\n\n{listed}"
+        ),
+        path=reverse("assessments:overview", args=[assessment.pk]),
+        exclude=by,
+    )
+    return assessment
+
+
+@transaction.atomic
+def reviewer_assign(*, assessment: Assessment, reviewer: User | None, by: User) -> Assessment:
+    """Give a submission to a reviewer (None: to nobody); the reviewer is mailed."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if reviewer is not None and not reviewers().filter(pk=reviewer.pk).exists():
+        raise ValidationError({"reviewer": ["Only consortium reviewers can review."]})
+    if assessment.reviewer_id == (reviewer.pk if reviewer else None):
+        return assessment
+    assessment.reviewer = reviewer
+    assessment.save(update_fields=["reviewer"])
+    audit_log(
+        action="review.assign",
+        actor=by,
+        target=assessment,
+        organization=assessment.organization,
+        detail={"reviewer": reviewer.email if reviewer else None},
+    )
+    if reviewer is not None:
+        org, name = assessment.organization.name, assessment.cycle.name
+        notify(
+            kind=Kind.ASSIGNED,
+            recipients=[reviewer],
+            subject=f"Review {org}, {name}",
+            body=f"{by.email} asked you to review the {name} assessment of {org}.",
+            path=reverse("consortium:review", args=[assessment.pk]),
+            exclude=by,
+        )
+    return assessment
+
+
+@transaction.atomic
+def commitment_accept(
+    *, assessment: Assessment, commitment: Commitment, by: User, accepted: bool = True
+) -> None:
+    """Mark one commitment of a submitted assessment as reviewed and fine (or undo it)."""
+    if assessment.status != Assessment.Status.SUBMITTED:
+        raise ValidationError("Only a submitted assessment is being reviewed.")
+    if commitment.rubric_id != assessment.cycle.rubric_id:
+        raise ValidationError("That commitment is not part of this assessment's rubric.")
+    if accepted:
+        CommitmentAcceptance.objects.get_or_create(
+            assessment=assessment, commitment=commitment, defaults={"accepted_by": by}
+        )
+    else:
+        CommitmentAcceptance.objects.filter(assessment=assessment, commitment=commitment).delete()
+    audit_log(
+        action="review.commitment_accept" if accepted else "review.commitment_unaccept",
+        actor=by,
+        target=assessment,
+        organization=assessment.organization,
+        detail={"commitment": commitment.code},
     )
 
 

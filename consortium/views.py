@@ -23,12 +23,17 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessments.forms import CommentForm
 from assessments.models import Assessment, Cycle, day
-from commitments.selectors import commitments_of
+from commitments.selectors import commitment_page, commitments_of
 from lhs_assess.forms import form_add_errors
 from organizations import access
+from organizations.models import User
+from organizations.selectors import reviewers
 from reports import charts
 from reports.models import Report
 from reports.selectors import report_for_user
@@ -41,7 +46,9 @@ from .forms import (
     CycleStatusForm,
     DashboardFilterForm,
     ExtensionForm,
+    QueueFilterForm,
     ReturnForm,
+    ReviewerForm,
 )
 
 QUEUE_PAGE_SIZE = 50
@@ -159,25 +166,55 @@ def cycle_status(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Review --------------------------------------------------------------------------------------
 
 
+def _queue(request: HttpRequest, *, closed: bool) -> HttpResponse:
+    access.require(request.user, access.Right.REVIEW)
+    form = QueueFilterForm(request.GET or None, cycles=list(selectors.queue_cycles()))
+    filters = form.filters(closed=closed)
+    queue = selectors.review_queue(
+        filters=filters, user=access.signed_in(request), today=timezone.localdate()
+    )
+    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "form": form,
+        "filters": filters,
+        "closed": closed,
+        "query": query.urlencode(),
+        "now": timezone.now(),
+    }
+    return render(request, "consortium/review_queue.html", context)
+
+
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    access.require(request.user, access.Right.REVIEW)
-    page = Paginator(selectors.review_queue(), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "consortium/review_queue.html", {"page": page})
+    return _queue(request, closed=False)
+
+
+@login_required
+@require_GET
+def review_queue_closed(request: HttpRequest) -> HttpResponse:
+    """Submissions of cycles that have closed: out of the way of the current work."""
+    return _queue(request, closed=True)
 
 
 def _review_page(
     request: HttpRequest, assessment: Assessment, form: ReturnForm | None = None, status: int = 200
 ) -> HttpResponse:
     summary = selectors.review_summary(assessment=assessment)
-    if form is None:
-        form = ReturnForm(commitments=[c.commitment for c in summary.commitments])
     context = {
         "assessment": assessment,
         "summary": summary,
-        "form": form,
+        "form": form or ReturnForm(),
+        "reviewer_form": ReviewerForm(
+            initial={"reviewer": assessment.reviewer_id}, reviewers=reviewers()
+        ),
+        "comment_form": CommentForm(),
         "may_decide": assessment.status == Assessment.Status.SUBMITTED,
+        "may_discuss": True,
+        "back": request.path,
     }
     return render(request, "consortium/review.html", context, status=status)
 
@@ -206,23 +243,76 @@ def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_return(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = access.review_access(user=request.user, pk=pk)
-    commitments = commitments_of(rubric_id=assessment.cycle.rubric_id)
-    form = ReturnForm(request.POST, commitments=commitments)
+    form = ReturnForm(request.POST)
     if form.is_valid():
         try:
             services.assessment_return(
-                assessment=assessment, by=access.signed_in(request), comments=form.comments()
+                assessment=assessment,
+                by=access.signed_in(request),
+                message=form.cleaned_data["message"],
             )
         except ValidationError as e:
-            form.add_error(None, e.messages)
+            form_add_errors(form, e)
         else:
             messages.success(
                 request,
-                f"Returned the assessment of {assessment.organization.name} with your comments.",
+                f"Returned the assessment of {assessment.organization.name}; its open threads "
+                "say what to change.",
             )
             return redirect("consortium:review_queue")
-    messages.error(request, "Not returned yet: see the comments form under Decision.")
+    messages.error(request, "Not returned yet: see the message box under Decision.")
     return _review_page(request, assessment, form=form, status=400)
+
+
+@login_required
+@require_POST
+def reviewer_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give the submission to a reviewer, or (take=1) to oneself."""
+    assessment = access.review_access(user=request.user, pk=pk)
+    me = access.signed_in(request)
+    if request.POST.get("take"):
+        reviewer: User | None = me
+    else:
+        form = ReviewerForm(request.POST, reviewers=reviewers())
+        if not form.is_valid():
+            messages.error(request, "Choose a reviewer from the list.")
+            return redirect("consortium:review", pk=pk)
+        reviewer = form.cleaned_data["reviewer"]
+    try:
+        services.reviewer_assign(assessment=assessment, reviewer=reviewer, by=me)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        who = "you" if reviewer == me else (reviewer.email if reviewer else "nobody yet")
+        messages.success(request, f"Reviewer of {assessment.organization.name}: {who}.")
+    back = request.POST.get("next", "")
+    if back == "queue":
+        return redirect("consortium:review_queue")
+    return redirect("consortium:review", pk=pk)
+
+
+@login_required
+@require_POST
+def commitment_accept(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    assessment = access.review_access(user=request.user, pk=pk)
+    commitment = commitment_page(rubric=assessment.cycle.rubric, code=code)
+    accepted = request.POST.get("accepted") != "0"
+    try:
+        services.commitment_accept(
+            assessment=assessment,
+            commitment=commitment,
+            by=access.signed_in(request),
+            accepted=accepted,
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(
+            request,
+            f"{commitment.name}: " + ("marked reviewed." if accepted else "back to be reviewed."),
+        )
+    url = reverse("consortium:review", args=[pk])
+    return redirect(f"{url}#commitment-{code}")
 
 
 # --- Dashboard and exports -----------------------------------------------------------------------

@@ -8,17 +8,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.utils import timezone
 
-from assessments.models import ActionItem, Answer, Assessment, Assignment, Cycle, ReviewComment
+from assessments.models import ActionItem, Answer, Assessment, Assignment, Comment, Cycle, Thread
 from assessments.selectors import (
     cycles_open_without_assessment,
     extension_until_subquery,
     overdue_action_items,
 )
 from commitments.models import Commitment
-from consortium.selectors import cycles_closing, review_queue
+from consortium.selectors import QueueFilters, cycles_closing, review_queue
 from organizations import access
 from organizations.models import Membership, User
 from reports.models import Report
@@ -43,7 +43,7 @@ class CommitmentTodo:
 @dataclass(frozen=True)
 class Returned:
     assessment: Assessment
-    comments: list[ReviewComment]
+    threads: list[Thread]  # open, each with its comments
     writable: bool
 
 
@@ -136,10 +136,19 @@ def _member_todos(user: User, membership: Membership, today: date) -> MemberTodo
         ]
     _commitment_todos(todos, writable, membership)
     returned = [a for a in unsubmitted if a.status == Assessment.Status.RETURNED]
-    comments: dict[int, list[ReviewComment]] = defaultdict(list)
-    for c in ReviewComment.objects.filter(assessment__in=returned).select_related("commitment"):
-        comments[c.assessment_id].append(c)
-    todos.returned = [Returned(a, comments[a.pk], a.pk in writable) for a in returned]
+    threads: dict[int, list[Thread]] = defaultdict(list)
+    open_threads = (
+        Thread.objects.filter(assessment__in=returned, resolved_at__isnull=True)
+        .select_related("criterion__commitment")
+        .prefetch_related(
+            Prefetch("comments", queryset=Comment.objects.order_by("created_at", "id"))
+        )
+        .order_by("criterion__commitment__order", "criterion__order", "id")
+    )
+    for t in open_threads:
+        if t.comments.all():
+            threads[t.assessment_id].append(t)
+    todos.returned = [Returned(a, threads[a.pk], a.pk in writable) for a in returned]
     _overdue_items(todos, user, membership, today)
     return todos
 
@@ -235,7 +244,7 @@ def _staff_home(user: User, today: date) -> StaffHome:
         may_manage_cycles=access.user_may_manage_cycles(user),
     )
     if home.may_review:
-        queue = review_queue()
+        queue = review_queue(filters=QueueFilters(), user=user, today=today)
         home.waiting = list(queue[:LIST_LIMIT])
         home.waiting_total = queue.count()
     if home.may_manage_cycles:

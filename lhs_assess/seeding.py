@@ -29,10 +29,11 @@ from assessments.models import (
     Answer,
     Assessment,
     Assignment,
+    Comment,
     CommitmentScore,
     Cycle,
     Extension,
-    ReviewComment,
+    Thread,
 )
 from assessments.scoring import ScoredAnswer, commitment_scores, overall_score
 from commitments.models import Criterion, Rubric
@@ -461,6 +462,8 @@ def _cycle_fill(
             assert assessment.submitted_at is not None  # noqa: S101 - set just above
             assessment.reviewed_at = assessment.submitted_at + timedelta(days=rng.randint(2, 30))
             assessment.reviewed_by = reviewer
+            if status == A.RETURNED:
+                assessment.returned_at = assessment.reviewed_at
         plan.append((org, assessment))
     Assessment.objects.bulk_create([a for _, a in plan], batch_size=BATCH_SIZE)
     Assessment.objects.filter(cycle=cycle).update(created_at=datetime(year, 3, 2, 9, tzinfo=UTC))
@@ -476,7 +479,6 @@ def _cycle_fill(
     # auto_now fields took the clock's time; give them the cycle's instead.
     moment = datetime(year, 4, 1, 9, tzinfo=UTC)
     ActionItem.objects.filter(assessment__cycle=cycle).update(created_at=moment, updated_at=moment)
-    ReviewComment.objects.filter(assessment__cycle=cycle).update(created_at=moment)
     Assignment.objects.filter(assessment__cycle=cycle).update(assigned_at=moment)
 
 
@@ -576,13 +578,21 @@ def _assessment_fill(
     if assessment.status == A.RETURNED:
         weakest = _weakest(scores)
         commitment = next(c.commitment for c in criteria if c.commitment.code == weakest[0])
-        buffer.add(ReviewComment(assessment=assessment, body=rng.choice(COMMENTS), author=reviewer))
+        criterion = next(c for c in criteria if c.commitment_id == commitment.pk)
+        general = Thread(assessment=assessment)
+        on_criterion = Thread(assessment=assessment, criterion=criterion)
+        buffer.add(general)
+        buffer.add(on_criterion)
+        when = assessment.returned_at or assessment.reviewed_at or timezone.now()
         buffer.add(
-            ReviewComment(
-                assessment=assessment,
-                commitment=commitment,
-                body=f"{commitment.name}: please say what the evidence for these levels is.",
+            Comment(thread=general, body=rng.choice(COMMENTS), author=reviewer, created_at=when)
+        )
+        buffer.add(
+            Comment(
+                thread=on_criterion,
+                body=f"{commitment.name}: please say what the evidence for this level is.",
                 author=reviewer,
+                created_at=when,
             )
         )
         counts.review_comments += 2

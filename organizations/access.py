@@ -32,6 +32,7 @@ from assessments.models import (
     Assignment,
     Cycle,
     EvidenceFile,
+    Thread,
 )
 from assessments.selectors import extension_until_subquery
 
@@ -257,6 +258,17 @@ class AssessmentAccess:
     assigned: frozenset[int]  # commitment ids assigned to this person
     extended_until: date | None = None  # the organization's extension for the cycle
     refusal: str | None = None  # why nobody may change it today (Assessment.write_refusal)
+    reviewer: bool = False  # consortium staff who review assessments
+
+    @property
+    def may_discuss(self) -> bool:
+        """Write in its threads, and resolve them: its leads and contributors, and reviewers
+        (who see it once submitted). Viewers read. Threads outlive the cycle's close."""
+        return self.is_editor or self.reviewer
+
+    def require_discuss(self) -> None:
+        if not self.may_discuss:
+            raise PermissionDenied
 
     @property
     def is_editor(self) -> bool:
@@ -309,6 +321,14 @@ class AssessmentAccess:
             pk=pk,
         )
 
+    def thread(self, pk: int) -> Thread:
+        """One of its threads; 404 for any other id."""
+        return get_object_or_404(
+            Thread.objects.select_related("criterion__commitment", "assessment__organization"),
+            assessment=self.assessment,
+            pk=pk,
+        )
+
     def action_item(self, *, commitment_id: int, pk: int) -> ActionItem:
         """One step of a commitment's plan in it; 404 for any other id."""
         return get_object_or_404(
@@ -343,7 +363,9 @@ def assessment_access(*, user: AnyUser, pk: int, need: Need = Need.VIEW) -> Asse
             ).values_list("commitment_id", flat=True)
         )
     refusal = assessment.write_refusal(today=timezone.localdate(), extended_until=extended_until)
-    result = AssessmentAccess(assessment, my_role, assigned, extended_until, refusal)
+    result = AssessmentAccess(
+        assessment, my_role, assigned, extended_until, refusal, reviewer=user_may_review(user)
+    )
     if (need == Need.EDIT and not result.is_editor) or (need == Need.LEAD and not result.may_lead):
         # Its lead is refused only by the assessment's state: say which (the 403 page shows it).
         raise PermissionDenied(refusal if my_role == LEAD and refusal else "")

@@ -44,3 +44,21 @@ def audit_events_recent(*, limit: int = 200) -> QuerySet[AuditEvent]:
 def account_exists(*, email: str) -> bool:
     """Whether someone already signs in with this email."""
     return User.objects.filter(email__iexact=email).exists()
+
+
+def reviewers() -> QuerySet[User]:
+    """Every active person who may accept or return assessments (consortium staff)."""
+    # Permissions come from groups through Django's model backend (allauth's adds none).
+    return User.objects.with_perm(
+        "organizations.review_assessments", backend="django.contrib.auth.backends.ModelBackend"
+    ).order_by("email")
+
+
+def organization_people(
+    *, organization: Organization, roles: tuple[str, ...] = ()
+) -> QuerySet[User]:
+    """The organization's active members (of these roles, or all), by email."""
+    mine = Membership.objects.filter(organization=organization)
+    if roles:
+        mine = mine.filter(role__in=roles)
+    return User.objects.filter(is_active=True, pk__in=mine.values("user_id")).order_by("email")

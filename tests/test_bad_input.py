@@ -19,8 +19,8 @@ from assessments.models import (
     Answer,
     Assessment,
     Assignment,
+    Comment,
     Extension,
-    ReviewComment,
 )
 from assessments.tests.factories import open_cycle, started, submitted
 from organizations.models import Invitation, Membership
@@ -177,7 +177,7 @@ def test_the_start_invite_and_review_forms_survive_generated_input(
         invite=st.fixed_dictionaries(
             {f: hostile_values(world["foreign"]) for f in ("email", "role")}
         ),
-        review=st.fixed_dictionaries({"general": hostile_values(world["foreign"])}),
+        review=st.fixed_dictionaries({"message": hostile_values(world["foreign"])}),
     )
     def post(start: dict[str, str], invite: dict[str, str], review: dict[str, str]) -> None:
         client.force_login(cast.lead_a)
@@ -195,7 +195,7 @@ def test_the_start_invite_and_review_forms_survive_generated_input(
         assert client.post(url, review).status_code in (200, 302, 400)
         # A return may happen once (then the assessment is no longer "submitted"); comments
         # are stored only with real text.
-        assert all(c.body.strip() for c in ReviewComment.objects.filter(assessment=b_submitted))
+        assert all(c.body.strip() for c in Comment.objects.filter(thread__assessment=b_submitted))
 
     post()
     assert snapshot(Answer.objects.filter(assessment=b_submitted)) == b_answers

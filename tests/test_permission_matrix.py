@@ -18,9 +18,12 @@ from assessments.services import (
     action_item_save,
     assessment_submit,
     assignment_set,
+    comment_add,
 )
 from assessments.tests.factories import answer_all, evidence, open_cycle, started, submitted
 from commitments.tests.factories import make_rubric
+from notifications.models import Kind
+from notifications.services import unsubscribe_token
 from organizations.models import Membership
 from organizations.services import invitation_create
 from reports.models import Report
@@ -29,7 +32,9 @@ from tests.cast import Cast
 pytestmark = pytest.mark.django_db
 
 # Namespaces of our apps whose views the matrix must cover.
-OUR_NAMESPACES = {"organizations", "commitments", "assessments", "reports", "consortium"}
+OUR_NAMESPACES = {
+    "organizations", "commitments", "assessments", "reports", "consortium", "notifications",
+}  # fmt: skip
 
 WHO = ("anonymous", "viewer_a", "contributor_a", "lead_a", "lead_b", "staff", "admin")
 
@@ -108,6 +113,26 @@ def _extension_fields(c: Cast) -> dict[str, Any]:
 def _submitted_a(c: Cast) -> dict[str, Any]:
     cycle = open_cycle(by=c.staff)
     return {"pk": submitted(organization=c.org_a, cycle=cycle, by=c.lead_a).pk}
+
+
+def _submitted_a_c1(c: Cast) -> dict[str, Any]:
+    return {**_submitted_a(c), "code": "c1"}
+
+
+def _thread_of_submitted_a(c: Cast) -> dict[str, Any]:
+    """A thread on the first criterion of A's submitted assessment, opened by its reviewer."""
+    assessment = Assessment.objects.get(pk=_submitted_a(c)["pk"])
+    criterion = assessment.cycle.rubric.commitments.get(code="c1").criteria.first()
+    comment = comment_add(assessment=assessment, criterion=criterion, body="Which?", by=c.staff)
+    return {"pk": assessment.pk, "thread_pk": comment.thread_id}
+
+
+def _unsubscribe_lead_a(c: Cast) -> dict[str, Any]:
+    return {"token": unsubscribe_token(user=c.lead_a, kind=Kind.THREAD)}
+
+
+def _every_kind_now(c: Cast) -> dict[str, Any]:
+    return dict.fromkeys(Kind.values, "now")
 
 
 # --- Reports of A's submitted assessment ---------------------------------------------------------
@@ -354,8 +379,47 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
     ),
     "consortium:review_return": (
         _submitted_a,
-        lambda c: {"general": "Add the minutes you mention as evidence."},
+        lambda c: {"message": "Add the minutes you mention as evidence."},
         {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 403, 403, 403, 302, 302)},
+    ),
+    "consortium:review_queue_closed": (
+        _none,
+        _none,
+        {"GET": (302, 403, 403, 403, 403, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "consortium:reviewer_assign": (
+        _submitted_a,
+        lambda c: {"take": "1"},
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 403, 403, 403, 302, 302)},
+    ),
+    "consortium:commitment_accept": (
+        _submitted_a_c1,
+        _none,
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 403, 403, 403, 302, 302)},
+    ),
+    # Threads: A's editors write on their draft (staff do not see drafts); on a submitted one
+    # its reviewers write too. Viewers read only; another organization's lead finds nothing.
+    "assessments:comment": (
+        _a,
+        lambda c: {"criterion": "c1-1", "body": "Who signs this off?"},
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 302, 302, 404, 404, 404)},
+    ),
+    "assessments:thread_resolve": (
+        _thread_of_submitted_a,
+        _none,
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 403, 302, 302, 404, 302, 302)},
+    ),
+    # Mail settings are each person's own; the unsubscribe link works without signing in and
+    # names its person in the signed token, whoever opens it.
+    "notifications:preferences": (
+        _none,
+        _every_kind_now,
+        {"GET": (302, 200, 200, 200, 200, 200, 200), "POST": (302, 302, 302, 302, 302, 302, 302)},
+    ),
+    "notifications:unsubscribe": (
+        _unsubscribe_lead_a,
+        _none,
+        {"GET": (200, 200, 200, 200, 200, 200, 200), "POST": (200, 200, 200, 200, 200, 200, 200)},
     ),
     # The dashboard and its exports show every organization's figures: 404 to all but staff.
     "consortium:dashboard": (

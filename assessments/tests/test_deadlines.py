@@ -221,7 +221,7 @@ def test_a_returned_assessment_is_locked_after_the_close_too(cast: Cast) -> None
     answer_all(assessment=a, by=cast.lead_a)
     assessment_submit(assessment=a, by=cast.lead_a)
     move_dates(a.cycle, by=cast.staff, closes_in=-1)
-    assessment_return(assessment=a, by=cast.staff, comments={None: "Add evidence."})
+    assessment_return(assessment=a, by=cast.staff, message="Add evidence.")
     a.refresh_from_db()
     with pytest.raises(ValidationError, match="closed on"):
         WRITES["answers_save"](a, cast)

@@ -167,7 +167,7 @@ def test_a_submitted_assessment_is_read_only_until_returned(
     with pytest.raises(ValidationError, match="submitted"):
         answers_save(assessment=assessment, answers={r.pk: (r.version, answer(5))}, by=lead)
     staff = UserFactory()
-    assessment_return(assessment=assessment, by=staff, comments={None: "Evidence for c1 is thin."})
+    assessment_return(assessment=assessment, by=staff, message="Evidence for c1 is thin.")
     answers_save(assessment=assessment, answers={r.pk: (r.version, answer(5))}, by=lead)
     resubmitted = assessment_submit(assessment=assessment, by=lead)
     # c1 now (1.5*5 + 3 + 4) / 3.5 = 4.14; scores recomputed, not duplicated

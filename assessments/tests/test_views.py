@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Answer, Assessment, CommitmentScore
-from assessments.services import answers_save, assessment_start, assessment_submit
+from assessments.services import answers_save, assessment_start, assessment_submit, comment_add
 from assessments.tests.factories import (
     answer,
     answer_all,
@@ -400,12 +400,13 @@ def _many_organizations(n: int) -> None:
     [
         # session, user, current membership, assessment with the person's role, answers,
         # assignments, overdue plan items counted per commitment, ...
-        ("overview", False, 9),
-        ("overview", True, 10),  # stored scores instead of computing them
+        # threads and their comments
+        ("overview", False, 11),
+        ("overview", True, 12),  # stored scores instead of computing them
         # ... commitment, criteria, descriptors, levels, answers, files, the navigator's answers
-        # and assignments, the assessment it follows (none here)
-        ("commitment", False, 15),
-        ("commitment", True, 19),  # the rubric's text as of submission, from its history
+        # and assignments, the assessment it follows (none here), threads and their comments
+        ("commitment", False, 17),
+        ("commitment", True, 21),  # the rubric's text as of submission, from its history
     ],
 )
 def test_page_queries_do_not_grow(
@@ -425,6 +426,9 @@ def test_page_queries_do_not_grow(
     answer_all(assessment=a, by=cast.lead_a)
     evidence(answer=_rows(a)[0], by=cast.lead_a)
     evidence(answer=_rows(a)[1], by=cast.lead_a)
+    for row in _rows(a):  # a thread on every criterion: their number must not matter
+        comment_add(assessment=a, criterion=row.criterion, body="Which ward?", by=cast.lead_a)
+    comment_add(assessment=a, criterion=None, body="Ready?", by=cast.lead_a)
     if submit:
         assessment_submit(assessment=a, by=cast.lead_a)
     client.force_login(cast.lead_a)
@@ -438,13 +442,14 @@ def test_returned_assessment_shows_the_consortium_comments_and_opens_again(
     client: Client, cast: Cast
 ) -> None:
     a = submitted(organization=cast.org_a, by=cast.lead_a)
-    c1 = a.cycle.rubric.commitments.get(code="c1")
-    assessment_return(
-        assessment=a, by=cast.staff, comments={c1: "Say who sits on the board.", None: "Thanks."}
-    )
+    criterion = a.cycle.rubric.commitments.get(code="c1").criteria.order_by("order").first()
+    assert criterion is not None
+    comment_add(assessment=a, criterion=criterion, body="Say who sits on the board.", by=cast.staff)
+    assessment_return(assessment=a, by=cast.staff, message="Thanks.")
     client.force_login(cast.contributor_a)
     html = client.get(reverse("assessments:overview", args=[a.pk])).content.decode()
-    assert "The consortium returned this assessment" in html
+    assert "2 open threads" in html
+    assert "to answer before you submit again" in html
     assert "Say who sits on the board." in html
     assert "Whole assessment" in html
 

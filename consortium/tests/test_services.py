@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from assessments.models import Assessment
-from assessments.services import assessment_submit
+from assessments.models import Assessment, Comment
+from assessments.services import assessment_submit, comment_add, thread_resolve
 from assessments.tests.factories import answer_all, started
-from commitments.models import Commitment, Rubric
+from commitments.models import Criterion, Rubric
 from commitments.tests.factories import make_rubric
 from consortium.services import assessment_accept, assessment_return, cycle_create
 from organizations.models import User
@@ -81,10 +81,10 @@ def test_the_state_machine_refuses_every_illegal_transition(
     if start == "accepted":
         assessment_accept(assessment=assessment, by=staff)
     if start == "returned":
-        assessment_return(assessment=assessment, by=staff, comments={None: "More."})
+        assessment_return(assessment=assessment, by=staff, message="More.")
     calls = {
         "accept": lambda: assessment_accept(assessment=assessment, by=staff),
-        "return": lambda: assessment_return(assessment=assessment, by=staff, comments={None: "x"}),
+        "return": lambda: assessment_return(assessment=assessment, by=staff, message="x"),
         "submit": lambda: assessment_submit(assessment=assessment, by=lead),
     }
     with pytest.raises(ValidationError):
@@ -93,15 +93,34 @@ def test_the_state_machine_refuses_every_illegal_transition(
     assert assessment.status == start
 
 
-def test_return_needs_a_comment_and_keeps_per_commitment_comments(
+def test_return_needs_an_open_thread_or_a_message_and_keeps_the_threads(
     assessment: Assessment,
 ) -> None:
     assessment_submit(assessment=assessment, by=assessment.created_by)
     staff = UserFactory()
-    with pytest.raises(ValidationError, match="at least one comment"):
-        assessment_return(assessment=assessment, by=staff, comments={None: "  "})
-    c1 = Commitment.objects.get(rubric=assessment.cycle.rubric, code="c1")
-    assessment_return(assessment=assessment, by=staff, comments={c1: "Cite the minutes.", None: ""})
-    assert list(assessment.review_comments.values_list("commitment__code", "body")) == [
-        ("c1", "Cite the minutes.")
-    ]
+    with pytest.raises(ValidationError, match="Say what needs to change"):
+        assessment_return(assessment=assessment, by=staff, message="  ")
+    assert not Comment.objects.exists()
+    criterion = Criterion.objects.filter(commitment__rubric=assessment.cycle.rubric).first()
+    assert criterion is not None
+    comment_add(assessment=assessment, criterion=criterion, body="Cite the minutes.", by=staff)
+    assessment_return(assessment=assessment, by=staff)
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.RETURNED
+    assert assessment.returned_at is not None
+    assert list(
+        Comment.objects.filter(thread__assessment=assessment).values_list(
+            "thread__criterion__code", "body"
+        )
+    ) == [(criterion.code, "Cite the minutes.")]
+
+
+def test_a_resolved_thread_does_not_count_as_a_reason_to_return(assessment: Assessment) -> None:
+    assessment_submit(assessment=assessment, by=assessment.created_by)
+    staff = UserFactory()
+    criterion = Criterion.objects.filter(commitment__rubric=assessment.cycle.rubric).first()
+    assert criterion is not None
+    comment = comment_add(assessment=assessment, criterion=criterion, body="Fine now.", by=staff)
+    thread_resolve(thread=comment.thread, by=staff)
+    with pytest.raises(ValidationError, match="Say what needs to change"):
+        assessment_return(assessment=assessment, by=staff)

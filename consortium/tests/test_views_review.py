@@ -8,9 +8,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import ActionItem, Assessment, Cycle, ReviewComment
+from assessments.models import ActionItem, Answer, Assessment, Comment, Cycle
+from assessments.services import (
+    AnswerInput,
+    answers_save,
+    assessment_submit,
+    comment_add,
+)
 from assessments.tests import factories
-from commitments.models import Commitment
+from commitments.models import Commitment, Criterion
+from consortium.services import assessment_return
 from organizations.models import Organization
 from organizations.tests.factories import OrganizationFactory
 from tests.cast import Cast
@@ -73,8 +80,9 @@ def test_the_queue_shows_what_a_reviewer_needs_and_links_to_the_review(
 
 
 # session, user, the user's and their groups' permissions, the two-factor check, the nav's
-# membership, the count of the queue, one page of it with organizations and cycles
-QUERIES_QUEUE = 8
+# membership, the cycles of the filter, the count of the queue, one page of it with
+# organizations, cycles and reviewers
+QUERIES_QUEUE = 9
 
 
 def test_the_queue_makes_the_same_queries_for_3_or_30_submitted_assessments(
@@ -109,8 +117,8 @@ def test_the_review_page_shows_scores_answers_and_the_plan(
     for text in (
         "Alpha Health",
         "lead@alpha.test",
-        '<span class="fw-semibold">C1-1</span> Practice 1.1 is in place.',
-        "3 (Defined)",
+        "C1-1</span>Practice 1.1 is in place.",
+        "Level 3 (Defined)",
         "Quarterly minutes.",
         "Checked by the board.",
         "Publish the minutes",
@@ -169,76 +177,213 @@ def test_an_accepted_assessment_cannot_be_accepted_or_returned_again(
     assert submitted.status == Assessment.Status.ACCEPTED
 
 
-def test_returning_needs_at_least_one_comment_shown_with_the_form(
+def _input(*, level: int, evidence: str) -> AnswerInput:
+    return AnswerInput(
+        level=level,
+        not_applicable=False,
+        na_reason="",
+        evidence=evidence,
+        evidence_links=[],
+        notes="",
+        confidence="",
+    )
+
+
+def _criterion(assessment: Assessment, code: str = "c1-1") -> Criterion:
+    return Criterion.objects.get(commitment__rubric=assessment.cycle.rubric, code=code)
+
+
+def test_returning_needs_an_open_thread_or_a_message_shown_with_the_form(
     client: Client, cast: Cast, submitted: Assessment
 ) -> None:
     client.force_login(cast.staff)
     response = client.post(
-        reverse("consortium:review_return", args=[submitted.pk]), {"general": "   "}
+        reverse("consortium:review_return", args=[submitted.pk]), {"message": "   "}
     )
     assert response.status_code == 400
-    assert "write at least one comment before returning" in response.content.decode()
+    html = response.content.decode()
+    assert "Say what needs to change: write a message here or a comment on a criterion." in html
     submitted.refresh_from_db()
     assert submitted.status == Assessment.Status.SUBMITTED
-    assert not ReviewComment.objects.exists()
+    assert not Comment.objects.exists()
 
 
-def test_returning_stores_each_commitments_comment_and_the_general_one(
+def test_returning_keeps_the_criterion_threads_and_adds_the_message_to_the_whole(
     client: Client, cast: Cast, submitted: Assessment
 ) -> None:
-    first, second = Commitment.objects.filter(rubric=submitted.cycle.rubric).order_by("order")
     client.force_login(cast.staff)
+    url = reverse("assessments:comment", args=[submitted.pk])
+    review = reverse("consortium:review", args=[submitted.pk])
+    response = client.post(
+        url, {"criterion": "c1-1", "body": "Attach the minutes.", "next": review}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{review}#thread-c1-1"
     response = client.post(
         reverse("consortium:review_return", args=[submitted.pk]),
-        {
-            "general": "Good work overall.",
-            f"commitment_{first.pk}": "Attach the minutes.",
-            f"commitment_{second.pk}": "",
-        },
+        {"message": "Good work overall."},
         follow=True,
     )
     assert response.redirect_chain == [(reverse("consortium:review_queue"), 302)]
     submitted.refresh_from_db()
     assert submitted.status == Assessment.Status.RETURNED
-    stored = {(c.commitment_id, c.body, c.author_id) for c in submitted.review_comments.all()}
+    stored = {
+        (c.thread.criterion.code if c.thread.criterion else None, c.body, c.author_id)
+        for c in Comment.objects.filter(thread__assessment=submitted).select_related(
+            "thread__criterion"
+        )
+    }
     assert stored == {
         (None, "Good work overall.", cast.staff.pk),
-        (first.pk, "Attach the minutes.", cast.staff.pk),
+        ("c1-1", "Attach the minutes.", cast.staff.pk),
     }
 
 
-def test_earlier_comments_are_listed_on_the_review_page(
+def test_threads_are_shown_on_the_review_page_and_the_scoring_page(
     client: Client, cast: Cast, submitted: Assessment
 ) -> None:
-    client.force_login(cast.staff)
-    client.post(
-        reverse("consortium:review_return", args=[submitted.pk]), {"general": "Add evidence."}
+    comment_add(
+        assessment=submitted, criterion=_criterion(submitted), body="Add evidence.", by=cast.staff
     )
+    client.force_login(cast.staff)
     html = client.get(reverse("consortium:review", args=[submitted.pk])).content.decode()
     assert "Add evidence." in html
+    assert 'id="thread-c1-1"' in html
+    client.force_login(cast.viewer_a)
+    html = client.get(reverse("assessments:commitment", args=[submitted.pk, "c1"])).content.decode()
+    assert "Add evidence." in html
+    assert 'id="comment-c1-1"' not in html  # a viewer reads, never writes
 
 
 def test_the_review_page_changes_no_answer(
     client: Client, cast: Cast, submitted: Assessment
 ) -> None:
-    """Staff read the answers; the page has no form that writes them."""
+    """Staff read the answers; no form of the page writes them: it only decides, assigns,
+    marks commitments reviewed and writes in threads."""
     client.force_login(cast.staff)
     html = client.get(reverse("consortium:review", args=[submitted.pk])).content.decode()
-    actions = {
+    allowed = {
         reverse("consortium:review_accept", args=[submitted.pk]),
         reverse("consortium:review_return", args=[submitted.pk]),
+        reverse("consortium:reviewer_assign", args=[submitted.pk]),
+        reverse("assessments:comment", args=[submitted.pk]),
         reverse("account_logout"),
+    } | {
+        reverse("consortium:commitment_accept", args=[submitted.pk, code]) for code in ("c1", "c2")
     }
-    assert set(re.findall(r'<form[^>]*action="([^"]+)"', html)) == actions
+    assert set(re.findall(r'<form[^>]*action="([^"]+)"', html)) == allowed
+
+
+def test_the_review_page_marks_changes_since_last_cycle_and_since_the_return(
+    client: Client, cast: Cast, cycle: Cycle
+) -> None:
+    earlier = factories.open_cycle(by=cast.staff, name="2025")
+    factories.submitted(organization=cast.org_a, cycle=earlier, by=cast.lead_a)  # all at 3
+    Cycle.objects.filter(pk=earlier.pk).update(opens_on=cycle.opens_on - timedelta(days=365))
+    levels = {"c1-1": 4, "c1-2": 3, "c1-3": 3, "c2-1": 3, "c2-2": 3, "c2-3": 3}
+    a = factories.submitted(organization=cast.org_a, cycle=cycle, by=cast.lead_a, levels=levels)
+    comment_add(assessment=a, criterion=_criterion(a, "c1-2"), body="Really 3?", by=cast.staff)
+    assessment_return(assessment=a, by=cast.staff)
+    answer = Answer.objects.get(assessment=a, criterion__code="c1-2")
+    answers_save(
+        assessment=a,
+        answers={answer.pk: (answer.version, _input(level=2, evidence="Only one ward."))},
+        by=cast.lead_a,
+    )
+    assessment_submit(assessment=a, by=cast.lead_a)
+    client.force_login(cast.staff)
+    response = client.get(reverse("consortium:review", args=[a.pk]))
+    rows = {r.criterion.code: r for c in response.context["summary"].commitments for r in c.answers}
+    assert rows["c1-1"].changed_since_previous
+    assert rows["c1-1"].at_return is None
+    assert rows["c1-2"].changed_since_previous
+    assert rows["c1-2"].at_return == "3"
+    assert not rows["c1-3"].changed_since_previous
+    assert not rows["c1-3"].edited_since_return
+    html = response.content.decode()
+    assert "Changed since 2025: was" in html
+    assert "Changed since the return: was 3" in html
+
+
+def test_staff_assign_a_reviewer_or_take_it_and_filter_the_queue_by_it(
+    client: Client, cast: Cast, submitted: Assessment, cycle: Cycle
+) -> None:
+    other = _submitted(OrganizationFactory(name="Other Care"), cycle, cast)
+    client.force_login(cast.staff)
+    url = reverse("consortium:reviewer_assign", args=[submitted.pk])
+    assert client.post(url, {"take": "1"}).status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.reviewer == cast.staff
+    page = client.get(reverse("consortium:review_queue"), {"mine": "on"}).context["page"]
+    assert [a.pk for a in page.object_list] == [submitted.pk]
+    assert client.post(url, {"reviewer": cast.lead_a.pk}).status_code == 302  # not a reviewer
+    submitted.refresh_from_db()
+    assert submitted.reviewer == cast.staff
+    page = client.get(reverse("consortium:review_queue")).context["page"]
+    assert {a.pk for a in page.object_list} == {submitted.pk, other.pk}
+
+
+def test_the_queue_keeps_closed_cycles_apart(
+    client: Client, cast: Cast, submitted: Assessment
+) -> None:
+    old = factories.open_cycle(by=cast.staff, name="2024")
+    late = _submitted(OrganizationFactory(name="Old Times"), old, cast)
+    Cycle.objects.filter(pk=old.pk).update(status=Cycle.Status.CLOSED)
+    client.force_login(cast.staff)
+    page = client.get(reverse("consortium:review_queue")).context["page"]
+    assert [a.pk for a in page.object_list] == [submitted.pk]
+    page = client.get(reverse("consortium:review_queue_closed")).context["page"]
+    assert [a.pk for a in page.object_list] == [late.pk]
+
+
+def test_the_queue_filters_by_type_region_status_and_cycle(
+    client: Client, cast: Cast, submitted: Assessment, cycle: Cycle
+) -> None:
+    returned = _submitted(OrganizationFactory(name="Back Again"), cycle, cast)
+    Assessment.objects.filter(pk=returned.pk).update(status=Assessment.Status.RETURNED)
+    client.force_login(cast.staff)
+    queue = reverse("consortium:review_queue")
+
+    def names(**params: str) -> set[str]:
+        return {a.organization.name for a in client.get(queue, params).context["page"].object_list}
+
+    assert names() == {"Alpha Health"}
+    assert names(status="returned") == {"Back Again"}
+    assert names(status="all") == {"Alpha Health", "Back Again"}
+    org = submitted.organization
+    assert names(type=org.type, region=org.region) == {"Alpha Health"}
+    other_region = next(r for r in Organization.Region.values if r != org.region)
+    assert names(region=other_region) == set()
+    assert names(cycle=str(cycle.pk)) == {"Alpha Health"}
+    assert client.get(queue, {"cycle": "99999999999999999999"}).status_code == 200
+
+
+def test_marking_a_commitment_reviewed_shows_in_the_navigator(
+    client: Client, cast: Cast, submitted: Assessment
+) -> None:
+    client.force_login(cast.staff)
+    url = reverse("consortium:commitment_accept", args=[submitted.pk, "c1"])
+    assert client.post(url).status_code == 302
+    response = client.get(reverse("consortium:review", args=[submitted.pk]))
+    assert response.context["summary"].accepted == 1
+    assert "1 of 2 reviewed" in response.content.decode()
+    client.post(url, {"accepted": "0"})
+    response = client.get(reverse("consortium:review", args=[submitted.pk]))
+    assert response.context["summary"].accepted == 0
+    assert (
+        client.post(reverse("consortium:commitment_accept", args=[submitted.pk, "zz"])).status_code
+        == 404
+    )
 
 
 # session, user, the user's and their groups' permissions, the two-factor check, the nav's
-# membership, the assessment, who submitted it, commitments, criteria, answers, scores,
-# the plan, earlier comments, the levels' names
-QUERIES_REVIEW = 15
+# membership, the assessment, who submitted it, reviewers for the form, commitments, criteria,
+# answers, files, the previous assessment, threads and their comments, scores, acceptances,
+# the plan, the levels' names
+QUERIES_REVIEW = 20
 
 
-def test_the_review_page_queries_do_not_grow_with_organizations_or_assessments(
+def test_the_review_page_queries_do_not_grow_with_organizations_comments_or_files(
     client: Client,
     cast: Cast,
     cycle: Cycle,
@@ -248,14 +393,17 @@ def test_the_review_page_queries_do_not_grow_with_organizations_or_assessments(
     client.force_login(cast.staff)
     client.get(reverse("home"))  # the session's first save is behind us
     url = reverse("consortium:review", args=[submitted.pk])
+    comment_add(assessment=submitted, criterion=None, body="First", by=cast.staff)
     with django_assert_num_queries(QUERIES_REVIEW):
         client.get(url)
     for _ in range(10):
         _submitted(OrganizationFactory(), cycle, cast)
     first = Commitment.objects.filter(rubric=cycle.rubric).first()
     assert first is not None
-    for i in range(5):
+    for i, criterion in enumerate(Criterion.objects.filter(commitment__rubric=cycle.rubric)):
         ActionItem.objects.create(assessment=submitted, commitment=first, title=f"Step {i}")
-        ReviewComment.objects.create(assessment=submitted, commitment=first, body=f"Note {i}")
+        for j in range(3):
+            comment_add(assessment=submitted, criterion=criterion, body=f"Note {j}", by=cast.staff)
+    comment_add(assessment=submitted, criterion=None, body="Overall", by=cast.lead_a)
     with django_assert_num_queries(QUERIES_REVIEW):
         client.get(url)

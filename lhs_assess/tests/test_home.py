@@ -14,6 +14,7 @@ from assessments.services import (
     assessment_start,
     assessment_submit,
     assignment_set,
+    comment_add,
 )
 from assessments.tests.factories import (
     answer_all,
@@ -117,20 +118,21 @@ def test_a_contributor_sees_only_their_commitments_to_confirm(
     assert overdue.index("late survey") < overdue.index("Lead&#x27;s late charter")
 
 
-def test_a_returned_assessment_shows_its_comments_linking_to_each_commitment(
+def test_a_returned_assessment_shows_its_open_threads_linking_to_each_criterion(
     client: Client, cast: Cast
 ) -> None:
     a = started(organization=cast.org_a, by=cast.lead_a)
     answer_all(assessment=a, by=cast.lead_a)
     assessment_submit(assessment=a, by=cast.lead_a)
-    c1 = a.cycle.rubric.commitments.get(code="c1")
-    assessment_return(
-        assessment=a, by=cast.staff, comments={c1: "Name the board minutes.", None: "Thanks."}
-    )
+    criterion = a.cycle.rubric.commitments.get(code="c1").criteria.order_by("order").first()
+    assert criterion is not None
+    comment_add(assessment=a, criterion=criterion, body="Name the board minutes.", by=cast.staff)
+    assessment_return(assessment=a, by=cast.staff, message="Thanks.")
     returned = _section(_home(client, cast.lead_a), "returned-heading")
-    assert "2 comments to answer" in returned
+    assert "2 open threads to answer" in returned
     assert reverse("assessments:overview", args=[a.pk]) in returned
-    assert f'href="{reverse("assessments:commitment", args=[a.pk, "c1"])}"' in returned
+    url = reverse("assessments:commitment", args=[a.pk, "c1"])
+    assert f'href="{url}#thread-{criterion.code}"' in returned
     assert "Name the board minutes." in returned
 
 

@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import ActionItem, Answer, Assessment, Cycle, Extension
+from assessments.models import ActionItem, Answer, Assessment, Comment, Cycle, Extension
 from assessments.services import commitment_scores_store
 from commitments.models import Criterion, Rubric
 from commitments.selectors import published_rubric
@@ -165,7 +165,8 @@ def test_the_open_cycle_has_every_status_and_closed_ones_are_submitted_or_accept
     closed = set(Assessment.objects.filter(cycle__name="2025").values_list("status", flat=True))
     assert closed <= {"submitted", "accepted"}
     for assessment in Assessment.objects.filter(status="returned"):
-        assert assessment.review_comments.exists()
+        assert Comment.objects.filter(thread__assessment=assessment).exists()
+        assert assessment.returned_at is not None
         assert assessment.reviewed_at is not None
 
 

@@ -321,6 +321,9 @@
         };
 
         section.addEventListener("input", function (event) {
+            if (event.target.form !== form) {
+                return; // a comment box: its own form, posted by its own button
+            }
             if (event.target.type === "file") {
                 return;
             }
@@ -329,6 +332,9 @@
             }
         });
         section.addEventListener("change", function (event) {
+            if (event.target.form !== form) {
+                return;
+            }
             if (event.target.type === "file") {
                 c.upload(event.target);
                 return;
