@@ -1,5 +1,7 @@
 """Celery tasks for mail: thin; ids in, services out."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
@@ -18,9 +20,9 @@ def deliver_mail(mail_id: int) -> bool:
 
 
 @shared_task(ignore_result=True)
-def send_waiting_mail() -> int:
+def send_waiting_mail(older_than_seconds: int = 60) -> int:
     """Periodic: send what stayed in the outbox (the broker or SMTP server was down)."""
-    return mails_sweep()
+    return mails_sweep(older_than=timedelta(seconds=older_than_seconds))
 
 
 @shared_task(ignore_result=True)

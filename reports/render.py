@@ -143,11 +143,11 @@ def render_xlsx(numbers: MaturityNumbers) -> bytes:
     sheet(
         "Answers",
         ["Commitment", "Criterion", "Prompt", "Level", "Level name", "Not applicable",
-         "Reason", "Evidence", "Notes", "Confidence"],
+         "Reason", "Evidence", "Evidence links", "Evidence files", "Notes", "Confidence"],
         [
             [cr.commitment_code, cr.code, cr.prompt, cr.level, cr.level_name,
-             "yes" if cr.not_applicable else "", cr.na_reason, cr.evidence, cr.notes,
-             cr.confidence]
+             "yes" if cr.not_applicable else "", cr.na_reason, cr.evidence,
+             "\n".join(cr.links), "\n".join(cr.files), cr.notes, cr.confidence]
             for cr in numbers.criteria
         ],
     )  # fmt: skip

@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from assessments.models import ActionItem, Answer, Assessment, CommitmentScore
+from assessments.models import ActionItem, Answer, Assessment, CommitmentScore, EvidenceFile
 from commitments.selectors import commitments_of
 from organizations import access
 from organizations.access import AnyUser
@@ -46,6 +46,8 @@ class CriterionRow:
     evidence: str
     notes: str
     confidence: str
+    links: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()  # names only: the files stay behind the access check
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,10 @@ class MaturityNumbers:
     changes: list[Change] = field(default_factory=list)
     weakest: list[str] = field(default_factory=list)
     plan: list[PlanRow] = field(default_factory=list)
+
+    @property
+    def criteria_with_files(self) -> list[CriterionRow]:
+        return [c for c in self.criteria if c.files]
 
     @property
     def peer_shown(self) -> PeerGroup | None:
@@ -270,11 +276,17 @@ def maturity_numbers(*, assessment: Assessment) -> MaturityNumbers:
         .select_related("criterion__commitment")
         .order_by("criterion__commitment__order", "criterion__order")
     )
+    files: dict[int, list[str]] = {}
+    for answer_id, name in EvidenceFile.objects.filter(
+        answer__assessment=assessment, removed_at__isnull=True
+    ).values_list("answer_id", "original_name"):
+        files.setdefault(answer_id, []).append(name)
     criteria = [
         CriterionRow(
             r.criterion.commitment.code, r.criterion.code, r.criterion.prompt, r.level,
             levels.get(r.level, "") if r.level else "", r.not_applicable, r.na_reason,
             r.evidence, r.notes, r.get_confidence_display() if r.confidence else "",
+            tuple(r.evidence_links or ()), tuple(files.get(r.pk, ())),
         )
         for r in answers
     ]  # fmt: skip

@@ -7,7 +7,10 @@ DEBUG = False
 SECRET_KEY = "test-only-key-not-secret"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Mail stays in memory; a real worker in a mail test is given an SMTP server instead.
+EMAIL_BACKEND = env.str(
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend"
+)
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so a real Celery worker in another process sees the same data.
