@@ -171,6 +171,36 @@ def _member_pages() -> tuple[str, dict[str, str]]:
     return lead.user.email, pages
 
 
+REVIEW_COMMENTS = 100
+
+
+def _review_page() -> str:
+    """The review page of a submitted assessment of the newest cycle, with 100 comments spread
+    over its criteria's threads (written once; a second run finds them)."""
+    from assessments.models import Assessment, Comment, Cycle
+    from assessments.services import comment_add
+    from commitments.models import Criterion
+    from organizations.models import User
+
+    cycle = Cycle.objects.order_by("-opens_on").first()
+    a = (
+        Assessment.objects.filter(cycle=cycle, status=Assessment.Status.SUBMITTED)
+        .order_by("pk")
+        .first()
+    )
+    if a is None:
+        raise SystemExit("No submitted assessment in the newest cycle to review.")
+    criteria = list(Criterion.objects.filter(commitment__rubric_id=a.cycle.rubric_id))
+    staff = User.objects.get(email=STAFF)
+    have = Comment.objects.filter(thread__assessment=a).count()
+    for i in range(have, REVIEW_COMMENTS):
+        comment_add(
+            assessment=a, criterion=criteria[i % len(criteria)],
+            body=f"Bench comment {i}: which document shows this level?", by=staff,
+        )  # fmt: skip
+    return f"/consortium/reviews/{a.pk}/"
+
+
 def _queries(pages: dict[str, tuple[str, str | None]]) -> dict[str, int]:
     """SQL queries of one request to each page, counted in-process with the same data."""
     from django.db import connection
@@ -254,6 +284,7 @@ def main() -> None:
         name: (path, who[kind]) for name, (path, kind) in PAGES.items()
     }
     measured |= {name: (path, lead_email) for name, path in member_pages.items()}
+    measured["review_page"] = (_review_page(), STAFF)
     port = _free_port()
     gunicorn = [sys.executable, "-m", "gunicorn", "lhs_assess.wsgi:application"]
     options = ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"]

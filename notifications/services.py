@@ -1,35 +1,23 @@
-"""Writing mail into the outbox, sending it, digests, preferences and unsubscribing.
+"""Writing mail into the outbox, preferences and unsubscribing (sending is delivery.py's).
 
 Apps that have something to tell call `notify` inside their own transaction; nothing here
 knows what an assessment is, so every app may call it.
 """
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone
 
 from organizations.models import User
 
+from .delivery import ALL_KINDS, UNSUBSCRIBE_SALT
 from .models import Delivery, Kind, Mail, Preference
+from .tasks import deliver_mail
 
 logger = logging.getLogger(__name__)
-
-UNSUBSCRIBE_SALT = "notifications.unsubscribe"
-
-
-def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
 
 # --- Preferences ---------------------------------------------------------------------------------
 
@@ -50,14 +38,6 @@ def preferences_save(*, user: User, choices: dict[str, str]) -> list[str]:
             user=user, kind=kind, defaults={"delivery": choices[kind]}
         )
     return changed
-
-
-def unsubscribe_token(*, user: User, kind: str) -> str:
-    """A signed token naming the person and the kind: the link works without signing in."""
-    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
-
-
-ALL_KINDS = "all"  # a digest's link: it mixes kinds, so it stops them all
 
 
 @dataclass(frozen=True)
@@ -152,136 +132,11 @@ def notify(
 
 
 def _hand_over(mail_ids: list[int]) -> None:
-    from .tasks import deliver_mail  # the task module imports this one
-
     for pk in mail_ids:
         try:
             deliver_mail.apply_async(args=(pk,), retry=False)
         except Exception as exc:  # broker unreachable: the sweep sends it later
             logger.warning("Mail %s stays in the outbox: the broker refused it (%r).", pk, exc)
-
-
-def _message(
-    *, to: User, kind: str, subject: str, context: dict[str, object]
-) -> EmailMultiAlternatives:
-    token = unsubscribe_token(user=to, kind=kind)
-    unsubscribe_url = site_url(reverse("notifications:unsubscribe", args=[token]))
-    context = {
-        **context,
-        "recipient": to,
-        "unsubscribe_url": unsubscribe_url,
-        "preferences_url": site_url(reverse("notifications:preferences")),
-        "kind_label": "every mail" if kind == ALL_KINDS else Kind(kind).label.lower(),
-    }
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("notifications/mail.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    message.attach_alternative(render_to_string("notifications/mail.html", context), "text/html")
-    return message
-
-
-def _entry(mail: Mail) -> dict[str, object]:
-    return {
-        "subject": mail.subject,
-        "body": mail.body,
-        "url": site_url(mail.path) if mail.path else "",
-    }
-
-
-def mail_deliver(*, mail_id: int) -> bool:
-    """Send one mail of the outbox if nobody has; True once it is sent."""
-    with transaction.atomic():
-        mail = (
-            Mail.objects.select_for_update(skip_locked=True)
-            .select_related("recipient")
-            .filter(pk=mail_id, sent_at__isnull=True, digest=False)
-            .first()
-        )
-        if mail is None:  # sent already, or another worker is sending it
-            return False
-        message = _message(
-            to=mail.recipient,
-            kind=mail.kind,
-            subject=mail.subject,
-            context={"entries": [_entry(mail)]},
-        )
-        try:
-            message.send()
-        except Exception as exc:  # the SMTP server is down: the sweep tries again
-            mail.attempts += 1
-            mail.last_error = repr(exc)[:300]
-            mail.save(update_fields=["attempts", "last_error"])
-            logger.warning("Mail %s not sent (%r); it stays in the outbox.", mail.pk, exc)
-            return False
-        mail.sent_at = timezone.now()
-        mail.attempts += 1
-        mail.save(update_fields=["sent_at", "attempts"])
-    return True
-
-
-def mails_waiting(*, older_than: timedelta) -> list[int]:
-    """Immediate mails still unsent after `older_than`: the broker or SMTP was down."""
-    cutoff = timezone.now() - older_than
-    return list(
-        Mail.objects.filter(sent_at__isnull=True, digest=False, created_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )[:500]
-    )
-
-
-def mails_sweep(*, older_than: timedelta = timedelta(minutes=1)) -> int:
-    """Send what stayed in the outbox; returns how many were sent."""
-    return sum(mail_deliver(mail_id=pk) for pk in mails_waiting(older_than=older_than))
-
-
-def digests_send() -> int:
-    """One mail per person with every digest mail waiting for them; returns how many sent."""
-    waiting: dict[int, list[int]] = defaultdict(list)
-    for pk, recipient_id in Mail.objects.filter(sent_at__isnull=True, digest=True).values_list(
-        "pk", "recipient_id"
-    ):
-        waiting[recipient_id].append(pk)
-    sent = 0
-    connection = get_connection()
-    for ids in waiting.values():
-        with transaction.atomic():
-            mails = list(
-                Mail.objects.select_for_update(skip_locked=True)
-                .select_related("recipient")
-                .filter(pk__in=ids, sent_at__isnull=True)
-                .order_by("kind", "created_at", "id")
-            )
-            if not mails:
-                continue
-            to = mails[0].recipient
-            kinds = sorted({m.kind for m in mails})
-            groups = [
-                {"label": Kind(k).label, "entries": [_entry(m) for m in mails if m.kind == k]}
-                for k in kinds
-            ]
-            count = len(mails)
-            message = _message(
-                to=to,
-                kind=kinds[0] if len(kinds) == 1 else ALL_KINDS,
-                subject=f"Your daily digest: {count} update{'s' if count != 1 else ''}",
-                context={"groups": groups, "digest": True},
-            )
-            message.connection = connection
-            try:
-                message.send()
-            except Exception as exc:
-                logger.warning("Digest to %s not sent (%r); it waits for tomorrow.", to, exc)
-                continue
-            Mail.objects.filter(pk__in=[m.pk for m in mails]).update(sent_at=timezone.now())
-            sent += 1
-    return sent
 
 
 def keys_sent(*, prefix: str) -> set[str]:

@@ -5,7 +5,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from .services import digests_send, mail_deliver, mails_sweep
+from .delivery import digests_send, mail_deliver, mails_sweep
 
 
 @shared_task(

@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("lhs_assess", "commitments", "organizations", "assessments", "reports", "consortium")
+APPS = (
+    "lhs_assess",
+    "commitments",
+    "organizations",
+    "assessments",
+    "reports",
+    "consortium",
+    "notifications",
+)
 
 
 def _app_modules() -> list[Path]:

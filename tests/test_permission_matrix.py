@@ -22,8 +22,8 @@ from assessments.services import (
 )
 from assessments.tests.factories import answer_all, evidence, open_cycle, started, submitted
 from commitments.tests.factories import make_rubric
+from notifications.delivery import unsubscribe_token
 from notifications.models import Kind
-from notifications.services import unsubscribe_token
 from organizations.models import Membership
 from organizations.services import invitation_create
 from reports.models import Report

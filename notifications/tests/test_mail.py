@@ -16,8 +16,8 @@ from assessments.services import assignment_set, comment_add
 from assessments.tests.factories import open_cycle, started, submitted
 from consortium.reminders import reminders_send
 from consortium.services import assessment_accept, assessment_return, reviewer_assign
+from notifications.delivery import digests_send, mails_sweep, unsubscribe_token
 from notifications.models import Delivery, Kind, Mail, Preference
-from notifications.services import digests_send, mails_sweep, unsubscribe_token
 from notifications.tests.conftest import Inbox
 from tests.cast import Cast
 

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
+from notifications.delivery import unsubscribe_token
 from notifications.models import Delivery, Kind, Preference
-from notifications.services import unsubscribe_token
 from organizations.tests.factories import organization_with_lead
 
 from .conftest import assert_accessible
