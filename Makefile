@@ -61,7 +61,7 @@ format: install
 bench: install
 	$(BIN)/python bench/run.py
 
-# A Celery worker (with the beat that re-sends reports left queued); needs REDIS_URL.
+# A Celery worker with beat (re-sends reports and mail left queued, sends reminders); needs REDIS_URL.
 worker: install
 	@test -n "$(REDIS_URL)" || (echo "Set REDIS_URL (for example redis://127.0.0.1:6379/0) to run a worker." && exit 1)
 	$(BIN)/celery -A lhs_assess worker --beat --loglevel=INFO --concurrency=2

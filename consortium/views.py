@@ -174,14 +174,11 @@ def _queue(request: HttpRequest, *, closed: bool) -> HttpResponse:
         filters=filters, user=access.signed_in(request), today=timezone.localdate()
     )
     page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "page": page,
         "form": form,
         "filters": filters,
         "closed": closed,
-        "query": query.urlencode(),
         "now": timezone.now(),
     }
     return render(request, "consortium/review_queue.html", context)

@@ -84,6 +84,7 @@ class StaffHome:
     may_manage_cycles: bool
     waiting: list[Assessment] = field(default_factory=list)
     waiting_total: int = 0
+    mine_total: int = 0  # of those, assigned to this reviewer
     closing: list[Cycle] = field(default_factory=list)
 
 
@@ -247,6 +248,7 @@ def _staff_home(user: User, today: date) -> StaffHome:
         queue = review_queue(filters=QueueFilters(), user=user, today=today)
         home.waiting = list(queue[:LIST_LIMIT])
         home.waiting_total = queue.count()
+        home.mine_total = queue.filter(reviewer=user).count()
     if home.may_manage_cycles:
         home.closing = list(
             cycles_closing(from_day=today, to_day=today + timedelta(days=CLOSING_WITHIN_DAYS))

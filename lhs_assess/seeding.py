@@ -744,3 +744,41 @@ def _named_extras(orgs: list[_Org], reviewer: User, today: date, counts: SeedCou
             granted_by=reviewer,
             granted_at=datetime.combine(today, datetime.min.time(), tzinfo=UTC),
         )
+    _keystone_conversation(by_slug.get(slug), current, reviewer)
+    # Half the waiting submissions of the open cycle are assigned to the demo reviewer, so the
+    # queue's "Assigned to me" and "Take it" both show.
+    waiting = Assessment.objects.filter(cycle=current, status=A.SUBMITTED).order_by("pk")
+    Assessment.objects.filter(pk__in=list(waiting.values_list("pk", flat=True)[::2])).update(
+        reviewer=reviewer
+    )
+
+
+def _keystone_conversation(org: _Org | None, cycle: Cycle, reviewer: User) -> None:
+    """Keystone's lead has answered one of the reviewer's threads, which is still open, and
+    the reviewer followed up: a conversation to read on the scoring and the review page."""
+    if org is None:
+        return
+    thread = (
+        Thread.objects.filter(assessment__cycle=cycle, assessment__organization=org.organization)
+        .exclude(criterion=None)
+        .first()
+    )
+    if thread is None:
+        return
+    _, lead = org.members[Membership.Role.LEAD]
+    first = thread.comments.order_by("created_at").first()
+    start = first.created_at if first is not None else timezone.now()
+    Comment.objects.bulk_create(
+        [
+            Comment(
+                thread=thread, author_id=lead, created_at=start + timedelta(days=2),
+                body="The partner roles are in the board quality committee charter (section 4). "
+                "We will attach it and the 2026 minutes.",
+            ),
+            Comment(
+                thread=thread, author=reviewer, created_at=start + timedelta(days=3),
+                body="Thanks. Please also show that partners were paid for their time: the "
+                "level asks for compensation policies.",
+            ),
+        ]
+    )  # fmt: skip

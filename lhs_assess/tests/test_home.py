@@ -231,7 +231,7 @@ HOME_QUERIES = {
     "lead_a": 12,
     "contributor_a": 11,  # no cycles to start: only a lead starts one
     "viewer_a": 7,  # the latest submitted assessment, its latest report
-    "staff": 9,  # the two-factor check, the review queue and its count, cycles closing
+    "staff": 10,  # the two-factor check, the review queue, its count and mine, cycles closing
 }
 
 
