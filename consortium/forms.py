@@ -131,15 +131,23 @@ class QueueFilterForm(forms.Form):
         ("all", "Any status"),
     ]
 
-    cycle = forms.TypedChoiceField(label="Cycle", coerce=int, required=False)
-    status = forms.ChoiceField(label="Status", required=False, choices=STATUS_CHOICES)
+    SELECT = forms.Select(attrs={"class": "form-select"})
+
+    cycle = forms.TypedChoiceField(label="Cycle", coerce=int, required=False, widget=SELECT)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=STATUS_CHOICES, widget=SELECT
+    )
     type = forms.ChoiceField(
         label="Organization type",
         required=False,
         choices=[("", "All types"), *Organization.Type.choices],
+        widget=SELECT,
     )
     region = forms.ChoiceField(
-        label="Region", required=False, choices=[("", "All regions"), *Organization.Region.choices]
+        label="Region",
+        required=False,
+        choices=[("", "All regions"), *Organization.Region.choices],
+        widget=SELECT,
     )
     mine = forms.BooleanField(label="Assigned to me", required=False)
 
