@@ -100,7 +100,7 @@ def test_a_review_conversation_from_comment_to_acceptance(
     lead_page.keyboard.press("ArrowUp")
     assert lead_page.is_checked("#id_c1-1-level_1")
     lead_page.wait_for_function(
-        "document.querySelector(\"section[data-code='c1-1'] [data-status]\")"
+        "() => document.querySelector(\"section[data-code='c1-1'] [data-status]\")"
         ".textContent.includes('Saved')",
     )
     lead_page.goto(f"{base}/assessments/{assessment.pk}/")
