@@ -32,14 +32,15 @@ $(STAMP): pyproject.toml package-lock.json
 	else echo "npm not found: browser accessibility tests will be skipped"; fi
 	touch $(STAMP)
 
-# Zero-setup demo: SQLite file in var/, tasks in-process, served on http://127.0.0.1:8000.
+# Zero-setup demo: SQLite file in var/, served on http://127.0.0.1:8000 beside a real Celery
+# worker that takes its tasks from files under var/broker (no Redis); Ctrl-C stops both.
 demo-setup: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py load_rubric --publish
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --organizations 60 --cycles 3
 
 demo: demo-setup
-	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(BIN)/honcho start -f Procfile.demo
 
 # PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, SQLite otherwise;
 # REQUIRE_SERVICES=1 turns "skipped: no Redis" into a failure.

@@ -1,7 +1,18 @@
-"""The zero-setup default: SQLite file, tasks in-process, DEBUG on. For a laptop only."""
+"""The zero-setup default: SQLite file, a worker fed through files on disk, DEBUG on. For a
+laptop only."""
+
+import os
 
 from .base import *  # noqa: F403
-from .base import DATABASES, SQLITE_PATH, env
+from .base import (
+    CELERY_BROKER_FOLDER,
+    CELERY_BROKER_TRANSPORT_OPTIONS,
+    DATABASES,
+    REDIS_URL,
+    SQLITE_PATH,
+    env,
+    filesystem_broker,
+)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # A fixed key is acceptable here only: local settings never serve real data.
@@ -17,3 +28,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Without Redis the demo still runs a real worker (`make demo` starts it beside the web
+# server): tasks go through files under var/broker, so a report request answers at once and
+# its page shows progress, as in production. CELERY_TASK_ALWAYS_EAGER=1 runs tasks in-process.
+if not REDIS_URL and "CELERY_BROKER_URL" not in os.environ:
+    CELERY_BROKER_URL = "filesystem://localhost//"
+    CELERY_BROKER_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS | filesystem_broker(
+        CELERY_BROKER_FOLDER
+    )
+    CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
