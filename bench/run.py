@@ -41,6 +41,8 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "dashboard_region": ("/consortium/dashboard/?region=midwest", "staff"),
     "export_scores_xlsx": ("/consortium/dashboard/scores/?format=xlsx", "staff"),
 }
+# The five pages people spend their time on, weighed in Chromium (bench/browser.py).
+BROWSED = ("home", "commitment_form", "dashboard", "report_page", "review_page")
 MEMBER = "bench@example.org"
 STAFF = "bench-staff@example.org"
 
@@ -263,6 +265,8 @@ def main() -> None:
     env = _env()
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    # Static files as production serves them: compressed, hashed names, cached for a year.
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     load = [*manage, "load_rubric", "--publish"]
     subprocess.run(load, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     seeding = _seed(manage, env)
@@ -307,6 +311,11 @@ def main() -> None:
         floor = results["floor"]["p95_ms"]
         for figures in results.values():
             figures["ratio_to_floor"] = round(figures["p95_ms"] / floor, 2)
+        from bench.browser import page_weights
+
+        weights = page_weights(
+            port, {name: (measured[name][0], cookies[measured[name][1]]) for name in BROWSED}
+        )
         from bench.load import lost_saves
         from bench.load import run as load_run
 
@@ -331,6 +340,13 @@ def main() -> None:
         print(
             f"  {name:<20} {f['p50_ms']:>8} {f['p95_ms']:>8} {f['p99_ms']:>8}"
             f" {f['ratio_to_floor']:>8} {f['queries']:>8}"
+        )
+    print("Pages in Chromium, median of 5 visits: KB over the wire and ms to the load event")
+    print(f"  {'page':<20} {'first KB':>9} {'first ms':>9} {'next KB':>8} {'next ms':>8}")
+    for name, w in weights.items():
+        print(
+            f"  {name:<20} {w['first_kb']:>9} {w['first_ms']:>9}"
+            f" {w['repeat_kb']:>8} {w['repeat_ms']:>8}"
         )
     print(
         f"Load, {load['users']} people ({LOAD_LEADS} leads saving, {LOAD_STAFF} staff reading) "
@@ -371,6 +387,7 @@ def main() -> None:
                 "database": database,
                 "seed": seeding,
                 "pages": results,
+                "page_weights": weights,
                 "report": report,
                 "load": load,
                 "autosave": autosaves,

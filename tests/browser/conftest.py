@@ -135,6 +135,18 @@ def chart_titles_reached_by_the_mode_bar(page: Any) -> list[str]:
     return result
 
 
+def charts_not_drawn(page: Any) -> list[str]:
+    """Charts of the page that did not draw, or drew a trace whose type our cut-down plotly.js
+    does not register (Plotly then draws that trace as a scatter instead of failing)."""
+    result: list[str] = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.report-chart'))
+            .filter(el => !el.querySelector('svg.main-svg') || !el._fullData
+                || el._fullData.some(t => (el.data[t.index].type || 'scatter') !== t.type))
+            .map(el => el.id || el.className)"""
+    )
+    return result
+
+
 def assert_charts_and_tables_read_well(page: Any, *, chart: str) -> None:
     """At a desktop width and at a phone's (390 px): captions above their tables, and no
     chart title under Plotly's mode bar."""
@@ -142,6 +154,7 @@ def assert_charts_and_tables_read_well(page: Any, *, chart: str) -> None:
         page.set_viewport_size({"width": width, "height": 900})
         page.reload()
         page.wait_for_selector(f"{chart} svg.main-svg")
+        assert charts_not_drawn(page) == [], width
         assert captions_below_their_table(page) == [], width
         assert chart_titles_reached_by_the_mode_bar(page) == [], width
     page.set_viewport_size({"width": 1280, "height": 900})
