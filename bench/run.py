@@ -316,6 +316,11 @@ def main() -> None:
         weights = page_weights(
             port, {name: (measured[name][0], cookies[measured[name][1]]) for name in BROWSED}
         )
+        from bench.lighthouse import lighthouse_scores
+
+        scores = lighthouse_scores(
+            port, {name: (measured[name][0], cookies[measured[name][1]]) for name in BROWSED}
+        )
         from bench.load import lost_saves
         from bench.load import run as load_run
 
@@ -348,6 +353,16 @@ def main() -> None:
             f"  {name:<20} {w['first_kb']:>9} {w['first_ms']:>9}"
             f" {w['repeat_kb']:>8} {w['repeat_ms']:>8}"
         )
+    if "skipped" in scores:
+        print(f"Lighthouse: skipped, {scores['skipped']}")
+    else:
+        print("Lighthouse (desktop settings; performance on a throttled phone beside)")
+        print(f"  {'page':<20} {'perf':>6} {'a11y':>6} {'phone':>6}")
+        for name, sc in scores.items():
+            print(
+                f"  {name:<20} {sc['performance']:>6} {sc['accessibility']:>6}"
+                f" {sc['performance_phone']:>6}"
+            )
     print(
         f"Load, {load['users']} people ({LOAD_LEADS} leads saving, {LOAD_STAFF} staff reading) "
         f"for {load['seconds']} s: {load['requests']} requests, {load['requests_per_s']}/s, "
@@ -388,6 +403,7 @@ def main() -> None:
                 "seed": seeding,
                 "pages": results,
                 "page_weights": weights,
+                "lighthouse": scores,
                 "report": report,
                 "load": load,
                 "autosave": autosaves,
