@@ -65,7 +65,10 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/djlint templates --reformat
 
+# The bench puts two web processes behind HAProxy (Debian's) for its scale-out figure.
 bench: install
+	@command -v haproxy >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& apt-get install -y -qq haproxy; } || echo "haproxy not installed: the two-process run is skipped"
 	$(BIN)/python bench/run.py
 
 # A Celery worker with beat (re-sends reports and mail left queued, sends reminders); needs REDIS_URL.

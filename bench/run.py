@@ -230,7 +230,9 @@ LOAD_LEADS = int(os.environ.get("LOAD_LEADS", "50"))
 LOAD_STAFF = int(os.environ.get("LOAD_STAFF", "5"))
 
 
-def _load_cast() -> tuple[list[tuple[str, int]], list[str], list[str]]:
+def _load_cast(
+    leads_wanted: int = LOAD_LEADS,
+) -> tuple[list[tuple[str, int]], list[str], list[str]]:
     """Leads of organizations with a draft in the newest cycle, staff people, review pages."""
 
     from assessments.models import Assessment, Cycle
@@ -239,7 +241,7 @@ def _load_cast() -> tuple[list[tuple[str, int]], list[str], list[str]]:
     cycle = Cycle.objects.order_by("-opens_on").first()
     drafts = list(
         Assessment.objects.filter(cycle=cycle, status=Assessment.Status.DRAFT).order_by("pk")[
-            :LOAD_LEADS
+            :leads_wanted
         ]
     )
     leads = {
@@ -331,6 +333,13 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+    from bench.people import STEPS
+    from bench.webscale import people_per_machine
+
+    people_leads, people_staff, people_reviews = _load_cast(max(STEPS))
+    people = people_per_machine(
+        env, {"leads": people_leads, "staff_cookies": people_staff, "reviews": people_reviews}
+    )
     for name, count in _queries(measured).items():
         results[name]["queries"] = count
     autosaves["queries"] = autosave.autosave_queries(saver, saver_url, answer_pk)
@@ -370,6 +379,19 @@ def main() -> None:
         f"{load['saves']} saves, {load['lost_saves']} lost"
     )
     print(
+        "People who read and think (leads autosaving, 1 in 10 staff reading), p95 under 300 ms"
+        " with no error:"
+    )
+    for run_name, run in people.items():
+        if "skipped" in run:
+            print(f"  {run_name}: skipped, {run['skipped']}")
+            continue
+        steps = ", ".join(
+            f"{s['people']}: p95 {s['p95_ms']} ms, {s['requests_per_s']}/s, {s['errors']} errors"
+            for s in run["steps"]
+        )
+        print(f"  {run_name}: {run['served']} people served ({steps})")
+    print(
         f"Autosave, {autosaves['saves']} sequential saves of one criterion over HTTP: "
         f"p50 {autosaves['p50_ms']} ms, p95 {autosaves['p95_ms']} ms, "
         f"p99 {autosaves['p99_ms']} ms, {autosaves['queries']} queries each"
@@ -406,6 +428,7 @@ def main() -> None:
                 "lighthouse": scores,
                 "report": report,
                 "load": load,
+                "people": people,
                 "autosave": autosaves,
                 "keep_all": kept,
                 "scaleout": scaleout,
