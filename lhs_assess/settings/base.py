@@ -113,6 +113,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The dashboard's figures over every assessment stay in the cache until the data changes, and
+# at most this long (0: computed on every request, as the tests do).
+DASHBOARD_CACHE_SECONDS: int = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+
 # --- Redis: Celery broker and cache ---------------------------------------------------------
 REDIS_URL: str = env.str("REDIS_URL", default="")
 
