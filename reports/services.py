@@ -21,7 +21,7 @@ from .models import Report
 from .tasks import report_send
 
 # Bump when the report's content or layout changes, so old ready reports are not reused.
-REPORT_FORMAT = 1
+REPORT_FORMAT = 2
 
 
 def fingerprint_of(inputs: dict[str, Any]) -> str:
