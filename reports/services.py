@@ -50,6 +50,7 @@ def maturity_fingerprint(*, assessment: Assessment) -> str:
             else None,
             "peers": submissions_of(cycle_id=assessment.cycle_id),
             "min_group": int(settings.PEER_MIN_GROUP_SIZE),
+            "paper_size": assessment.organization.paper_size,
         }
     )
 
