@@ -840,7 +840,9 @@ def comment_add(
 @transaction.atomic
 def thread_resolve(*, thread: Thread, by: User, resolved: bool = True) -> Thread:
     """Mark the thread answered (or open it again); its comments stay."""
-    thread = Thread.objects.select_for_update(of=("self",)).select_related("criterion").get(pk=thread.pk)
+    thread = (
+        Thread.objects.select_for_update(of=("self",)).select_related("criterion").get(pk=thread.pk)
+    )
     if thread.is_resolved == resolved:
         return thread
     thread.resolved_at = timezone.now() if resolved else None
