@@ -98,6 +98,9 @@ class Organization(models.Model):
         max_length=8,
         choices=PaperSize.choices,
         default=PaperSize.LETTER,
+        # In the database too: code that predates the column (a server not yet upgraded,
+        # a migration test's historical model) still inserts organizations.
+        db_default=PaperSize.LETTER,
         help_text="The page size of the organization's PDF reports.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
