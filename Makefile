@@ -11,7 +11,8 @@ APPS := lhs_assess commitments organizations assessments reports consortium noti
 
 install: system-deps $(STAMP)
 
-# Reports draw their charts in Debian's Chromium and lay out PDFs with Pango (WeasyPrint).
+# Reports draw their charts and print their PDFs in Debian's Chromium; Pango is for the earlier
+# WeasyPrint PDF path (REPORT_PDF_ENGINE=weasyprint), kept while the two are compared.
 # Installed here when missing and we may (root with apt-get); otherwise say what to install.
 SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 system-deps:

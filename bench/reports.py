@@ -4,6 +4,7 @@ Run by bench/run.py in a process of its own (so its memory is a worker's): build
 BENCH_REPORTS reports for submitted assessments of the newest cycle, one after another, with
 the chart browser already started, and prints JSON with p50/p95 build time, how the time
 splits between the steps, and the peak memory (PSS) of this process plus its Chromium.
+REPORT_PDF_ENGINE (a setting read from the environment) picks the PDF path measured.
 """
 
 import json
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COUNT = int(os.environ.get("BENCH_REPORTS", "20"))
 
 
-def _rss_mb_of_tree(pid: int) -> float:
+def pss_mb_of_tree(pid: int) -> float:
     """Memory of a process and all its descendants (the browser's processes), counted as
     proportional set size so pages that Chromium's processes share are counted once."""
     total = 0
@@ -71,7 +72,7 @@ def main() -> None:
 
     def sample() -> None:
         while running[0]:
-            peak[0] = max(peak[0], _rss_mb_of_tree(os.getpid()))
+            peak[0] = max(peak[0], pss_mb_of_tree(os.getpid()))
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)

@@ -4,6 +4,12 @@ Run by `make bench`. Uses DATABASE_URL when set (PostgreSQL), a throwaway SQLite
 An empty database is first seeded with a synthetic consortium (BENCH_ORGANIZATIONS, default
 2,000, three cycles), and the seeding is timed; a database that holds cycles is used as it is.
 Then maturity reports are built in a separate process, as a warm worker builds them.
+
+Maturity reports are measured once per PDF path in BENCH_PDF_ENGINES (default
+"weasyprint,chromium": the earlier path, then the worker's Chromium), back to back in the same
+run so that whatever else the machine is doing weighs on both alike. BENCH_ONLY=reports runs
+only the report sections (builds in a warm worker, and the scale-out with one and two workers);
+unset, everything runs.
 """
 
 from __future__ import annotations
@@ -23,6 +29,12 @@ RESULTS = ROOT / "bench" / "results" / "latest.json"
 REQUESTS_PER_PAGE = int(os.environ.get("BENCH_REQUESTS", "300"))
 ORGANIZATIONS = int(os.environ.get("BENCH_ORGANIZATIONS", "2000"))
 WARMUP = 20
+PDF_ENGINES = [
+    e for e in os.environ.get("BENCH_PDF_ENGINES", "weasyprint,chromium").split(",") if e
+]
+ONLY = os.environ.get("BENCH_ONLY", "")
+if ONLY not in ("", "reports"):
+    raise SystemExit(f"BENCH_ONLY={ONLY!r}: only 'reports' (or unset, for everything) is known")
 
 # name -> (path, who: "member", "staff", or None for signed out); member pages of one lead's
 # own assessment are added once the data is known (see _member_pages).
@@ -273,7 +285,16 @@ def main() -> None:
     subprocess.run(load, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     seeding = _seed(manage, env)
     print(f"Seed: {seeding.get('summary') or seeding.get('skipped')}")
-    report = _in_own_process("reports.py", env)  # first: the report page needs a ready report
+    # First: the report page needs a ready report.
+    reports = {
+        e: _in_own_process("reports.py", {**env, "REPORT_PDF_ENGINE": e}) for e in PDF_ENGINES
+    }
+    if ONLY == "reports":
+        scaleouts = _scaleouts(env)
+        _print_reports(reports, scaleouts)
+        _write({"database": _database(env), "seed": seeding, "report": reports,
+                "scaleout": scaleouts})  # fmt: skip
+        return
     _django(env)
     from django.conf import settings
 
@@ -345,9 +366,9 @@ def main() -> None:
     autosaves["queries"] = autosave.autosave_queries(saver, saver_url, answer_pk)
     kept = autosave.keep_all()
     export = _in_own_process("export.py", env)
-    scaleout = _in_own_process("scaleout.py", env)  # needs REDIS_URL
+    scaleouts = _scaleouts(env)
 
-    database = env["DATABASE_URL"].split(":", 1)[0]
+    database = _database(env)
     print(f"Pages, {REQUESTS_PER_PAGE} sequential requests each, gunicorn 2 workers, {database}:")
     print(f"  {'page':<20} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'x floor':>8} {'queries':>8}")
     for name, f in results.items():
@@ -398,46 +419,66 @@ def main() -> None:
     )
     print(f"Keep all unchanged, {kept['criteria']} carried-forward criteria: {kept['ms']} ms")
     print(
-        f"Maturity report, {report['reports']} builds in a warm worker process: "
-        f"p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "
-        f"peak memory {report['rss_mb']} MB (PSS, with its Chromium)"
-    )
-    print(
         f"Export, scores of every organization and cycle as XLSX: {export['xlsx_s']} s, "
         f"{export['xlsx_bytes']:,} bytes, peak memory {export['rss_mb']} MB "
         f"({export['rss_before_mb']} MB before)"
     )
-    if "skipped" in scaleout:
-        print(f"Scale-out: skipped, {scaleout['skipped']}")
-    else:
-        print(
-            f"Scale-out, {scaleout['reports_per_round']} reports a round: "
-            f"{scaleout['workers_1_per_minute']} a minute with one worker, "
-            f"{scaleout['workers_2_per_minute']} with two"
-        )
-    print("  median per step (ms): " + ", ".join(
-        f"{k} {v}" for k, v in report["steps_ms_median"].items()))  # fmt: skip
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "database": database,
-                "seed": seeding,
-                "pages": results,
-                "page_weights": weights,
-                "lighthouse": scores,
-                "report": report,
-                "load": load,
-                "people": people,
-                "autosave": autosaves,
-                "keep_all": kept,
-                "scaleout": scaleout,
-                "export": export,
-            },
-            indent=2,
-        )
-        + "\n"
+    _print_reports(reports, scaleouts)
+    _write(
+        {
+            "database": database,
+            "seed": seeding,
+            "pages": results,
+            "page_weights": weights,
+            "lighthouse": scores,
+            "report": reports,
+            "load": load,
+            "people": people,
+            "autosave": autosaves,
+            "keep_all": kept,
+            "scaleout": scaleouts,
+            "export": export,
+        }
     )
+
+
+def _database(env: dict[str, str]) -> str:
+    return env["DATABASE_URL"].split(":", 1)[0]
+
+
+def _scaleouts(env: dict[str, str]) -> dict[str, dict[str, object]]:
+    """Reports a minute with one and two workers, per PDF path (needs REDIS_URL)."""
+    return {e: _in_own_process("scaleout.py", {**env, "REPORT_PDF_ENGINE": e}) for e in PDF_ENGINES}
+
+
+def _print_reports(
+    reports: dict[str, dict[str, object]], scaleouts: dict[str, dict[str, object]]
+) -> None:
+    for engine, report in reports.items():
+        print(
+            f"Maturity report, PDF by {engine}, {report['reports']} builds in a warm worker "
+            f"process: p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "
+            f"peak memory {report['rss_mb']} MB (PSS, with its Chromium)"
+        )
+        steps = report["steps_ms_median"]
+        assert isinstance(steps, dict)
+        print("  median per step (ms): " + ", ".join(f"{k} {v}" for k, v in steps.items()))
+    for engine, scaleout in scaleouts.items():
+        if "skipped" in scaleout:
+            print(f"Scale-out, PDF by {engine}: skipped, {scaleout['skipped']}")
+            continue
+        print(
+            f"Scale-out, PDF by {engine}, {scaleout['reports_per_round']} reports a round: "
+            f"{scaleout['workers_1_per_minute']} a minute with one worker "
+            f"(peak {scaleout['workers_1_peak_mb']} MB), "
+            f"{scaleout['workers_2_per_minute']} with two "
+            f"(largest worker's peak {scaleout['workers_2_peak_mb']} MB; PSS, with its Chromium)"
+        )
+
+
+def _write(figures: dict[str, object]) -> None:
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
     print(f"Written to {RESULTS.relative_to(ROOT)}")
 
 

@@ -10,9 +10,11 @@ from typing import Any
 
 import plotly.graph_objects as go
 import xlsxwriter
+from django.conf import settings
 from django.template.loader import render_to_string
 
 from . import charts
+from .images import html_to_pdf
 from .selectors import MaturityChartNumbers, MaturityNumbers
 
 # Spreadsheet cells that begin with these are read as formulas; such text gets a leading '.
@@ -83,7 +85,16 @@ def render_page_body(numbers: MaturityNumbers, charts_: Sequence[Chart]) -> str:
 
 
 def render_pdf(html: str) -> bytes:
-    """The PDF of a rendered document (WeasyPrint; charts are SVG images, no script)."""
+    """The PDF of a rendered document (charts are SVG images, no script), printed by the
+    worker's Chromium; REPORT_PDF_ENGINE = "weasyprint" keeps the earlier path, to measure
+    against."""
+    if settings.REPORT_PDF_ENGINE == "weasyprint":
+        return render_pdf_weasyprint(html)
+    return html_to_pdf(html)
+
+
+def render_pdf_weasyprint(html: str) -> bytes:
+    """The PDF of a rendered document, laid out by WeasyPrint as PDF/UA-1."""
     try:
         from weasyprint import HTML
     except OSError as exc:  # WeasyPrint loads Pango when imported
