@@ -11,12 +11,11 @@ APPS := lhs_assess commitments organizations assessments reports consortium noti
 
 install: system-deps $(STAMP)
 
-# Reports draw their charts and print their PDFs in Debian's Chromium; Pango is for the earlier
-# WeasyPrint PDF path (REPORT_PDF_ENGINE=weasyprint), kept while the two are compared.
+# Reports draw their charts and print their PDFs in Debian's Chromium, with a font.
 # Installed here when missing and we may (root with apt-get); otherwise say what to install.
-SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+SYSTEM_PACKAGES := chromium fonts-dejavu-core
 system-deps:
-	@if command -v chromium >/dev/null 2>&1 && ldconfig -p | grep -q libpangoft2-1.0; then :; \
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi dejavu; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "Installing $(SYSTEM_PACKAGES) for report charts and PDFs"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \

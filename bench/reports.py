@@ -4,7 +4,6 @@ Run by bench/run.py in a process of its own (so its memory is a worker's): build
 BENCH_REPORTS reports for submitted assessments of the newest cycle, one after another, with
 the chart browser already started, and prints JSON with p50/p95 build time, how the time
 splits between the steps, and the peak memory (PSS) of this process plus its Chromium.
-REPORT_PDF_ENGINE (a setting read from the environment) picks the PDF path measured.
 """
 
 import json

@@ -5,11 +5,8 @@ An empty database is first seeded with a synthetic consortium (BENCH_ORGANIZATIO
 2,000, three cycles), and the seeding is timed; a database that holds cycles is used as it is.
 Then maturity reports are built in a separate process, as a warm worker builds them.
 
-Maturity reports are measured once per PDF path in BENCH_PDF_ENGINES (default
-"weasyprint,chromium": the earlier path, then the worker's Chromium), back to back in the same
-run so that whatever else the machine is doing weighs on both alike. BENCH_ONLY=reports runs
-only the report sections (builds in a warm worker, and the scale-out with one and two workers);
-unset, everything runs.
+BENCH_ONLY=reports runs only the report sections (builds in a warm worker, and the scale-out
+with one and two workers); unset, everything runs.
 """
 
 from __future__ import annotations
@@ -29,9 +26,6 @@ RESULTS = ROOT / "bench" / "results" / "latest.json"
 REQUESTS_PER_PAGE = int(os.environ.get("BENCH_REQUESTS", "300"))
 ORGANIZATIONS = int(os.environ.get("BENCH_ORGANIZATIONS", "2000"))
 WARMUP = 20
-PDF_ENGINES = [
-    e for e in os.environ.get("BENCH_PDF_ENGINES", "weasyprint,chromium").split(",") if e
-]
 ONLY = os.environ.get("BENCH_ONLY", "")
 if ONLY not in ("", "reports"):
     raise SystemExit(f"BENCH_ONLY={ONLY!r}: only 'reports' (or unset, for everything) is known")
@@ -286,14 +280,12 @@ def main() -> None:
     seeding = _seed(manage, env)
     print(f"Seed: {seeding.get('summary') or seeding.get('skipped')}")
     # First: the report page needs a ready report.
-    reports = {
-        e: _in_own_process("reports.py", {**env, "REPORT_PDF_ENGINE": e}) for e in PDF_ENGINES
-    }
+    report = _in_own_process("reports.py", env)
     if ONLY == "reports":
-        scaleouts = _scaleouts(env)
-        _print_reports(reports, scaleouts)
-        _write({"database": _database(env), "seed": seeding, "report": reports,
-                "scaleout": scaleouts})  # fmt: skip
+        scaleout = _in_own_process("scaleout.py", env)  # needs REDIS_URL
+        _print_reports(report, scaleout)
+        _write({"database": _database(env), "seed": seeding, "report": report,
+                "scaleout": scaleout})  # fmt: skip
         return
     _django(env)
     from django.conf import settings
@@ -366,7 +358,7 @@ def main() -> None:
     autosaves["queries"] = autosave.autosave_queries(saver, saver_url, answer_pk)
     kept = autosave.keep_all()
     export = _in_own_process("export.py", env)
-    scaleouts = _scaleouts(env)
+    scaleout = _in_own_process("scaleout.py", env)  # needs REDIS_URL
 
     database = _database(env)
     print(f"Pages, {REQUESTS_PER_PAGE} sequential requests each, gunicorn 2 workers, {database}:")
@@ -423,7 +415,7 @@ def main() -> None:
         f"{export['xlsx_bytes']:,} bytes, peak memory {export['rss_mb']} MB "
         f"({export['rss_before_mb']} MB before)"
     )
-    _print_reports(reports, scaleouts)
+    _print_reports(report, scaleout)
     _write(
         {
             "database": database,
@@ -431,12 +423,12 @@ def main() -> None:
             "pages": results,
             "page_weights": weights,
             "lighthouse": scores,
-            "report": reports,
+            "report": report,
             "load": load,
             "people": people,
             "autosave": autosaves,
             "keep_all": kept,
-            "scaleout": scaleouts,
+            "scaleout": scaleout,
             "export": export,
         }
     )
@@ -446,34 +438,25 @@ def _database(env: dict[str, str]) -> str:
     return env["DATABASE_URL"].split(":", 1)[0]
 
 
-def _scaleouts(env: dict[str, str]) -> dict[str, dict[str, object]]:
-    """Reports a minute with one and two workers, per PDF path (needs REDIS_URL)."""
-    return {e: _in_own_process("scaleout.py", {**env, "REPORT_PDF_ENGINE": e}) for e in PDF_ENGINES}
-
-
-def _print_reports(
-    reports: dict[str, dict[str, object]], scaleouts: dict[str, dict[str, object]]
-) -> None:
-    for engine, report in reports.items():
-        print(
-            f"Maturity report, PDF by {engine}, {report['reports']} builds in a warm worker "
-            f"process: p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "
-            f"peak memory {report['rss_mb']} MB (PSS, with its Chromium)"
-        )
-        steps = report["steps_ms_median"]
-        assert isinstance(steps, dict)
-        print("  median per step (ms): " + ", ".join(f"{k} {v}" for k, v in steps.items()))
-    for engine, scaleout in scaleouts.items():
-        if "skipped" in scaleout:
-            print(f"Scale-out, PDF by {engine}: skipped, {scaleout['skipped']}")
-            continue
-        print(
-            f"Scale-out, PDF by {engine}, {scaleout['reports_per_round']} reports a round: "
-            f"{scaleout['workers_1_per_minute']} a minute with one worker "
-            f"(peak {scaleout['workers_1_peak_mb']} MB), "
-            f"{scaleout['workers_2_per_minute']} with two "
-            f"(largest worker's peak {scaleout['workers_2_peak_mb']} MB; PSS, with its Chromium)"
-        )
+def _print_reports(report: dict[str, object], scaleout: dict[str, object]) -> None:
+    print(
+        f"Maturity report, {report['reports']} builds in a warm worker process: "
+        f"p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "
+        f"peak memory {report['rss_mb']} MB (PSS, with its Chromium)"
+    )
+    steps = report["steps_ms_median"]
+    assert isinstance(steps, dict)
+    print("  median per step (ms): " + ", ".join(f"{k} {v}" for k, v in steps.items()))
+    if "skipped" in scaleout:
+        print(f"Scale-out: skipped, {scaleout['skipped']}")
+        return
+    print(
+        f"Scale-out, {scaleout['reports_per_round']} reports a round: "
+        f"{scaleout['workers_1_per_minute']} a minute with one worker "
+        f"(peak {scaleout['workers_1_peak_mb']} MB), "
+        f"{scaleout['workers_2_per_minute']} with two "
+        f"(largest worker's peak {scaleout['workers_2_peak_mb']} MB; PSS, with its Chromium)"
+    )
 
 
 def _write(figures: dict[str, object]) -> None:

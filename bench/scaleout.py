@@ -6,7 +6,7 @@ otherwise). Each round queues SCALE_REPORTS (default 12) reports for submitted a
 sends them to the queue, and times until all are ready; workers are started before the
 clock starts and have drawn a first chart (their browser is warm). Each worker's memory
 (PSS of the worker and its Chromium) is sampled through the round, and the peak of the
-largest worker is given. The workers inherit REPORT_PDF_ENGINE, the PDF path measured.
+largest worker is given.
 """
 
 import json

@@ -40,7 +40,6 @@ ALL_TO_SVG = """async ([figures, w, h]) => {
     }
     return out;
 }"""
-ONE_TO_SVG = "([f, w, h]) => Plotly.toImage(f, {format: 'svg', width: w, height: h})"
 
 
 class ChartImageError(RuntimeError):
@@ -144,17 +143,13 @@ def figures_to_svg(
     width: int = 900,
     height: int = 460,
     timeout: float = 60,
-    one_call: bool = True,
 ) -> list[str]:
-    """SVG markup of each figure, in order; all in one call to the browser unless `one_call`
-    is off (one call a figure, as before; kept to measure against)."""
+    """SVG markup of each figure, in order, all drawn in one call to the browser."""
     specs = [json.loads(f.to_json()) for f in figures]
 
     def draw(pages: Pages) -> list[str]:
-        if one_call:
-            drawn: list[str] = pages.charts.evaluate(ALL_TO_SVG, [specs, width, height])
-            return drawn
-        return [pages.charts.evaluate(ONE_TO_SVG, [spec, width, height]) for spec in specs]
+        drawn: list[str] = pages.charts.evaluate(ALL_TO_SVG, [specs, width, height])
+        return drawn
 
     urls: list[str] = _in_browser(draw, timeout)
     return [_svg_from_data_url(u) for u in urls]

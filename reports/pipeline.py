@@ -142,9 +142,7 @@ def _build(report: Report, kind: ReportKind[Any], timer: Callable[[], float]) ->
         numbers = kind.numbers(report)
     with steps.step("charts", 20, "Drawing the charts"):
         charts = kind.charts(numbers)
-        svgs = figures_to_svg(
-            [c.figure for c in charts], one_call=settings.REPORT_PDF_ENGINE != "weasyprint"
-        )
+        svgs = figures_to_svg([c.figure for c in charts])
     with steps.step("html", 50, "Writing the HTML"):
         drawn = list(zip(charts, svgs, strict=True))
         html = kind.document(numbers, drawn)

@@ -10,7 +10,6 @@ from typing import Any
 
 import plotly.graph_objects as go
 import xlsxwriter
-from django.conf import settings
 from django.template.loader import render_to_string
 
 from . import charts
@@ -86,26 +85,8 @@ def render_page_body(numbers: MaturityNumbers, charts_: Sequence[Chart]) -> str:
 
 def render_pdf(html: str) -> bytes:
     """The PDF of a rendered document (charts are SVG images, no script), printed by the
-    worker's Chromium; REPORT_PDF_ENGINE = "weasyprint" keeps the earlier path, to measure
-    against."""
-    if settings.REPORT_PDF_ENGINE == "weasyprint":
-        return render_pdf_weasyprint(html)
+    worker's Chromium: tagged, with bookmarks."""
     return html_to_pdf(html)
-
-
-def render_pdf_weasyprint(html: str) -> bytes:
-    """The PDF of a rendered document, laid out by WeasyPrint as PDF/UA-1."""
-    try:
-        from weasyprint import HTML
-    except OSError as exc:  # WeasyPrint loads Pango when imported
-        raise PdfToolError(
-            "PDFs need the Pango text library on the machine that builds reports "
-            "(Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)."
-        ) from exc
-
-    # PDF/UA: a tagged PDF (headings, tables, image alternatives) that screen readers can read.
-    pdf: bytes = HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
-    return pdf
 
 
 def safe_cell(value: object) -> object:

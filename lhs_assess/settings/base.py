@@ -312,11 +312,6 @@ REPORT_KINDS = {
     "consortium": "consortium.report.ConsortiumReport",
 }
 
-# Who prints report PDFs: "chromium", the worker's browser that already draws the charts
-# (tagged, with bookmarks), or "weasyprint", the earlier path (PDF/UA-1, and one browser call
-# per chart), kept only to measure the two against each other in `make bench`.
-REPORT_PDF_ENGINE = env.str("REPORT_PDF_ENGINE", default="chromium")
-
 # Peer figures are shown only for groups of at least this many organizations.
 PEER_MIN_GROUP_SIZE = env.int("PEER_MIN_GROUP_SIZE", default=5)
 

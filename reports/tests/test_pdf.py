@@ -47,8 +47,7 @@ def outline_titles(items: list[object]) -> list[object]:
     return [outline_titles(i) if isinstance(i, list) else i.title for i in items]  # type: ignore[attr-defined]
 
 
-def _built(engine: str, settings, callbacks) -> tuple[Report, PdfReader]:
-    settings.REPORT_PDF_ENGINE = engine
+def _built(callbacks) -> tuple[Report, PdfReader]:
     _, _, assessments = consortium.build()
     with callbacks(execute=True):
         report = report_request(assessment=assessments[4], by=assessments[4].created_by)
@@ -57,12 +56,10 @@ def _built(engine: str, settings, callbacks) -> tuple[Report, PdfReader]:
     return report, PdfReader(report.pdf_file.path)
 
 
-# The old path is kept only to measure against; the new one must give what it gave.
-@pytest.mark.parametrize("engine", ["chromium", "weasyprint"])
 def test_the_pdf_is_tagged_with_headings_tables_figures_language_title_and_bookmarks(
-    engine: str, settings, django_capture_on_commit_callbacks, chromium: None
+    django_capture_on_commit_callbacks, chromium: None
 ) -> None:
-    report, pdf = _built(engine, settings, django_capture_on_commit_callbacks)
+    report, pdf = _built(django_capture_on_commit_callbacks)
     root = pdf.trailer["/Root"]
     assert root["/MarkInfo"]["/Marked"]
     assert root["/Lang"] == "en"
@@ -112,7 +109,7 @@ POINTS = {"A4": (595, 842), "letter": (612, 792)}  # 210 x 297 mm, 8.5 x 11 in
 
 @pytest.mark.parametrize("paper", ["A4", "letter"])
 def test_the_pages_have_the_organizations_paper_size(
-    paper: str, settings, django_capture_on_commit_callbacks, chromium: None
+    paper: str, django_capture_on_commit_callbacks, chromium: None
 ) -> None:
     _, _, assessments = consortium.build()
     organization = assessments[4].organization
@@ -127,9 +124,9 @@ def test_the_pages_have_the_organizations_paper_size(
 
 
 def test_each_section_begins_a_page_of_its_own(
-    settings, django_capture_on_commit_callbacks, chromium: None
+    django_capture_on_commit_callbacks, chromium: None
 ) -> None:
-    _, pdf = _built("chromium", settings, django_capture_on_commit_callbacks)
+    _, pdf = _built(django_capture_on_commit_callbacks)
     texts = [page.extract_text() for page in pdf.pages]
     sections = [
         "Peer comparison", "What changed since the last cycle",
