@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
 from .models import Commitment, Criterion, LevelDescriptor, MaturityLevel, Rubric
-from .rubric_file import CommitmentSpec, CriterionSpec, LevelSpec, RubricSpec
+from .rubric_file import CommitmentSpec, CriterionSpec, GlossaryEntry, LevelSpec, RubricSpec
 
 
 def published_rubric(*, version: str | None = None) -> Rubric | None:
@@ -82,13 +82,19 @@ def _spec(
         rubric.version,
         rubric.description,
         rubric.attribution,
-        tuple(LevelSpec(lv.level, lv.name, lv.description) for lv in sorted(levels, key=_level)),
+        tuple(
+            LevelSpec(lv.level, lv.name, lv.description, lv.evidence)
+            for lv in sorted(levels, key=_level)
+        ),
         tuple(
             CommitmentSpec(
                 c.code, c.name, c.definition, c.guidance, tuple(by_commitment.get(c.pk, []))
             )
             for c in sorted(commitments, key=lambda c: c.order)
         ),
+        rubric.scoring,
+        rubric.weighting,
+        tuple(GlossaryEntry(g["term"], g["definition"]) for g in rubric.glossary or []),
     )
 
 
