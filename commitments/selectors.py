@@ -1,11 +1,12 @@
 """Reads of the rubric: the published version, its pages, and its text at any moment."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
-from .models import Commitment, Criterion, LevelDescriptor, MaturityLevel, Rubric
+from .models import Commitment, Criterion, CrosswalkLink, LevelDescriptor, MaturityLevel, Rubric
 from .rubric_file import CommitmentSpec, CriterionSpec, GlossaryEntry, LevelSpec, RubricSpec
 
 
@@ -136,3 +137,113 @@ def rubric_text_as_of(*, rubric: Rubric, at: datetime) -> RubricSpec:
     )
     levels = list(MaturityLevel.history.as_of(at).filter(rubric_id=rubric.pk))
     return _spec(head, levels, commitments, criteria, descriptors)
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """Where a criterion of a newer rubric version comes from in an older one."""
+
+    kind: str  # a CrosswalkLink.Kind value; "same" between a version and itself
+    sources: tuple[str, ...]  # the older version's criterion codes; empty when new
+    note: str = ""
+
+    @property
+    def comparable(self) -> bool:
+        """A level carries as it is and compares across the versions only for these."""
+        return self.kind in CrosswalkLink.COMPARABLE
+
+    @property
+    def label(self) -> str:
+        """How a person reads it: "merged from SAFE-4, SECURE-3", "new in this version"."""
+        codes = ", ".join(code.upper() for code in self.sources)
+        return {
+            "same": f"same as {codes}",
+            "reworded": f"reworded from {codes}",
+            "split": f"split from {codes}",
+            "merged": f"merged from {codes}",
+            "new": "new in this version",
+        }.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class Crosswalk:
+    """Every criterion of the newer version with its lineage, and the older ones retired."""
+
+    source_version: str
+    target_version: str
+    lineage: dict[str, Lineage]
+    retired: dict[str, str]  # older code -> note
+
+    @property
+    def crosses_versions(self) -> bool:
+        return self.source_version != self.target_version
+
+    def not_comparable(self) -> dict[str, Lineage]:
+        return {code: ln for code, ln in self.lineage.items() if not ln.comparable}
+
+
+def crosswalk(*, source: Rubric, target: Rubric) -> Crosswalk:
+    """How `target`'s criteria descend from `source`'s (two queries). Within one version, or
+    between versions no crosswalk connects, criteria match by code as they always did."""
+    target_codes = list(
+        Criterion.objects.filter(commitment__rubric=target)
+        .order_by("commitment__order", "order")
+        .values_list("code", flat=True)
+    )
+    links = list(
+        CrosswalkLink.objects.filter(source_rubric=source, target_rubric=target)
+        .order_by("id")
+        .values_list("kind", "source__code", "target__code", "note")
+    )
+    if source.pk == target.pk or not links:
+        source_codes = (
+            set(target_codes)
+            if source.pk == target.pk
+            else set(
+                Criterion.objects.filter(commitment__rubric=source).values_list("code", flat=True)
+            )
+        )
+        return Crosswalk(
+            source.version,
+            target.version,
+            {
+                code: Lineage("same", (code,)) if code in source_codes else Lineage("new", ())
+                for code in target_codes
+            },
+            {},
+        )
+    sources: dict[str, list[str]] = {}
+    kinds: dict[str, tuple[str, str]] = {}
+    retired: dict[str, str] = {}
+    for kind, old, new, note in links:
+        if new is None:
+            retired[old] = note
+            continue
+        kinds[new] = (kind, note)
+        if old is not None:
+            sources.setdefault(new, []).append(old)
+    return Crosswalk(
+        source.version,
+        target.version,
+        {
+            code: Lineage(kinds[code][0], tuple(sources.get(code, ())), kinds[code][1])
+            for code in target_codes
+            if code in kinds
+        },
+        retired,
+    )
+
+
+def crosswalk_changes(*, target: Rubric) -> list[tuple[Rubric, list[CrosswalkLink]]]:
+    """The change log into `target`: each older version that links to it, with its links in
+    the file's order (for the rubric page)."""
+    links = list(
+        CrosswalkLink.objects.filter(target_rubric=target)
+        .select_related("source_rubric", "source", "target")
+        .order_by("source_rubric_id", "id")
+    )
+    # Retired links point at no target criterion; they belong to the same pair all the same.
+    by_source: dict[int, tuple[Rubric, list[CrosswalkLink]]] = {}
+    for link in links:
+        by_source.setdefault(link.source_rubric_id, (link.source_rubric, []))[1].append(link)
+    return list(by_source.values())
