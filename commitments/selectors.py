@@ -1,6 +1,6 @@
 """Reads of the rubric: the published version, its pages, and its text at any moment."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Prefetch, QuerySet
@@ -173,6 +173,8 @@ class Crosswalk:
     target_version: str
     lineage: dict[str, Lineage]
     retired: dict[str, str]  # older code -> note
+    # The commitment code of each newer criterion and of each retired older one.
+    commitment_of: dict[str, str] = field(default_factory=dict)
 
     @property
     def crosses_versions(self) -> bool:
@@ -185,15 +187,17 @@ class Crosswalk:
 def crosswalk(*, source: Rubric, target: Rubric) -> Crosswalk:
     """How `target`'s criteria descend from `source`'s (two queries). Within one version, or
     between versions no crosswalk connects, criteria match by code as they always did."""
-    target_codes = list(
+    target_rows = list(
         Criterion.objects.filter(commitment__rubric=target)
         .order_by("commitment__order", "order")
-        .values_list("code", flat=True)
+        .values_list("code", "commitment__code")
     )
+    target_codes = [code for code, _ in target_rows]
+    commitment_of = dict(target_rows)
     links = list(
         CrosswalkLink.objects.filter(source_rubric=source, target_rubric=target)
         .order_by("id")
-        .values_list("kind", "source__code", "target__code", "note")
+        .values_list("kind", "source__code", "target__code", "note", "source__commitment__code")
     )
     if source.pk == target.pk or not links:
         source_codes = (
@@ -211,13 +215,15 @@ def crosswalk(*, source: Rubric, target: Rubric) -> Crosswalk:
                 for code in target_codes
             },
             {},
+            commitment_of,
         )
     sources: dict[str, list[str]] = {}
     kinds: dict[str, tuple[str, str]] = {}
     retired: dict[str, str] = {}
-    for kind, old, new, note in links:
+    for kind, old, new, note, old_commitment in links:
         if new is None:
             retired[old] = note
+            commitment_of[old] = old_commitment
             continue
         kinds[new] = (kind, note)
         if old is not None:
@@ -231,6 +237,7 @@ def crosswalk(*, source: Rubric, target: Rubric) -> Crosswalk:
             if code in kinds
         },
         retired,
+        commitment_of,
     )
 
 
