@@ -18,6 +18,15 @@ def published_rubric(*, version: str | None = None) -> Rubric | None:
     return qs.order_by("-published_at", "-id").first()
 
 
+def published_versions() -> list[str]:
+    """Every published version, newest first (the rubric page links to the others)."""
+    return list(
+        Rubric.objects.filter(status=Rubric.Status.PUBLISHED)
+        .order_by("-published_at", "-id")
+        .values_list("version", flat=True)
+    )
+
+
 def rubric_levels(*, rubric: Rubric) -> QuerySet[MaturityLevel]:
     """The rubric's maturity scale, level 1 first."""
     return MaturityLevel.objects.filter(rubric=rubric).order_by("level")

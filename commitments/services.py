@@ -320,12 +320,13 @@ def crosswalk_load(*, spec: CrosswalkSpec) -> CrosswalkLoadResult:
     problems += [f"{target.version}'s '{c}' is not reached" for c in new if c not in mapped_new]
     if problems:
         raise ValidationError(sorted(set(problems)))
-    wanted = {
+    # In the file's order, which the rubric page and the questionnaire show.
+    wanted = [
         (old[o].pk if o else None, new[n].pk if n else None, kind, note)
         for kind, o, n, note in pairs
-    }
+    ]
     links = CrosswalkLink.objects.filter(source_rubric=source, target_rubric=target)
-    stored = set(links.values_list("source_id", "target_id", "kind", "note"))
+    stored = list(links.order_by("id").values_list("source_id", "target_id", "kind", "note"))
     if stored == wanted:
         return CrosswalkLoadResult(source, target, 0, True)
     links.delete()
@@ -338,6 +339,6 @@ def crosswalk_load(*, spec: CrosswalkSpec) -> CrosswalkLoadResult:
             kind=kind,
             note=note,
         )
-        for o, n, kind, note in sorted(wanted, key=lambda row: (row[1] or 0, row[0] or 0))
+        for o, n, kind, note in wanted
     )
     return CrosswalkLoadResult(source, target, len(wanted), False)
