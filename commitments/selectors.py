@@ -263,3 +263,52 @@ def crosswalk_changes(*, target: Rubric) -> list[tuple[Rubric, list[CrosswalkLin
     for link in links:
         by_source.setdefault(link.source_rubric_id, (link.source_rubric, []))[1].append(link)
     return list(by_source.values())
+
+
+@dataclass(frozen=True)
+class TextChange:
+    """One edit of a descriptor's text, as the admin's history shows it."""
+
+    level: int
+    when: datetime
+    who: str
+    kind: str  # Created, Changed, Deleted
+    before: str
+    after: str
+
+
+def descriptor_history(*, criterion_id: int) -> list[TextChange]:
+    """Every edit of the criterion's descriptors, newest first, with the text before and
+    after (one query: each row's predecessor is found among the rows themselves)."""
+    rows = list(
+        LevelDescriptor.history.filter(criterion_id=criterion_id)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    changes: list[TextChange] = []
+    previous: dict[int, str] = {}
+    for row in rows:
+        before = previous.get(row.id, "")
+        after = "" if row.history_type == "-" else row.text
+        if row.history_type != "~" or before != after:
+            changes.append(
+                TextChange(
+                    row.level,
+                    row.history_date,
+                    str(row.history_user) if row.history_user else "",
+                    row.get_history_type_display(),
+                    before,
+                    after,
+                )
+            )
+        previous[row.id] = row.text
+    return sorted(changes, key=lambda c: c.when, reverse=True)
+
+
+def descriptors_as_of(*, criterion_id: int, at: datetime) -> list[tuple[int, str]]:
+    """The criterion's descriptors as they stood at `at`, level 1 first."""
+    return sorted(
+        LevelDescriptor.history.as_of(at)
+        .filter(criterion_id=criterion_id)
+        .values_list("level", "text")
+    )
