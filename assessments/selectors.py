@@ -289,7 +289,8 @@ def commitment_text(*, assessment: Assessment, code: str) -> CommitmentText:
         for c in commitment.criteria.all()
     )
     levels = tuple(
-        LevelSpec(lv.level, lv.name, lv.description) for lv in rubric_levels(rubric=rubric)
+        LevelSpec(lv.level, lv.name, lv.description, lv.evidence)
+        for lv in rubric_levels(rubric=rubric)
     )
     spec = CommitmentSpec(
         commitment.code, commitment.name, commitment.definition, commitment.guidance, criteria

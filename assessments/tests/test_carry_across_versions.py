@@ -3,9 +3,12 @@ same and reworded carry as they were, split and merged carry to be checked one b
 new criteria start empty, and a retired criterion's plan item stays with its commitment."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from assessments.models import ActionItem, Answer, Assessment
 from assessments.selectors import previous_answers
@@ -163,3 +166,18 @@ def test_the_scoring_page_shows_last_cycles_answer_through_the_crosswalk(
     assert not shown["secure-3"].comparable
     assert shown["secure-1"].via == "same as SECURE-1"
     assert shown["secure-1"].comparable
+
+
+def test_the_scoring_page_shows_levels_as_checklists_evidence_and_where_an_answer_came_from(
+    client: Client, carried: Assessment, lead: User
+) -> None:
+    client.force_login(lead)
+    html = client.get(reverse("assessments:commitment", args=[carried.pk, "accessible"])).content
+    page = html.decode()
+    assert "the minimum evidence that counts" in page
+    assert "at least 75% of applicable units" in page  # level 3's evidence
+    assert "3 · Implemented — All of: (1) " in page
+    assert "through the rubric's crosswalk (split from ACCESSIBLE-2)" in page
+    assert "In 2025 (split from ACCESSIBLE-2)" in page
+    # "Keep all unchanged" counts the three same criteria here, not the two split ones.
+    assert re.search(r"Keep all <span data-to-confirm-n>3</span> unchanged", page)
