@@ -27,6 +27,18 @@ def published_versions() -> list[str]:
     )
 
 
+def earlier_published(*, rubric: Rubric) -> Rubric | None:
+    """The published version a crosswalk leads from into `rubric`, if there is one."""
+    return (
+        Rubric.objects.filter(
+            status=Rubric.Status.PUBLISHED,
+            pk__in=CrosswalkLink.objects.filter(target_rubric=rubric).values("source_rubric"),
+        )
+        .order_by("-published_at", "-id")
+        .first()
+    )
+
+
 def rubric_levels(*, rubric: Rubric) -> QuerySet[MaturityLevel]:
     """The rubric's maturity scale, level 1 first."""
     return MaturityLevel.objects.filter(rubric=rubric).order_by("level")
