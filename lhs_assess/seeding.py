@@ -765,11 +765,12 @@ def _northlake_carried(draft: Assessment, previous: Assessment | None) -> None:
     """Four of Northlake's answers carried from its last cycle, to confirm. When that cycle
     was on the earlier rubric version, two of them crossed a split or a merge of the
     crosswalk (and say so), carrying what the earlier answers held."""
-    answered = list(
-        Answer.objects.filter(assessment=draft, level__isnull=False)
+    every = list(
+        Answer.objects.filter(assessment=draft)
         .select_related("criterion")
         .order_by("criterion__commitment__order", "criterion__order")
     )
+    answered = [a for a in every if a.level is not None]
     if previous is None or previous.cycle.rubric_id == draft.cycle.rubric_id:
         Answer.objects.filter(pk__in=[a.pk for a in answered[:4]]).update(carried_forward=True)
         return
@@ -783,7 +784,11 @@ def _northlake_carried(draft: Assessment, previous: Assessment | None) -> None:
         lineage = walk.lineage[answer.criterion.code]
         return [old[c] for c in lineage.sources if c in old and old[c].is_answered]
 
-    looks = [a for a in answered if walk.lineage[a.criterion.code].kind in Answer.LOOK_KINDS]
+    # Any split or merged criterion will do (the carried answer fills it); same ones that
+    # were already answered, as a lead who started from last cycle would find them.
+    looks = [
+        a for a in every if walk.lineage[a.criterion.code].kind in Answer.LOOK_KINDS and sources(a)
+    ]
     same = [a for a in answered if walk.lineage[a.criterion.code].comparable]
     for answer in [*looks[:2], *same[: 4 - min(2, len(looks))]]:
         olds = sources(answer)

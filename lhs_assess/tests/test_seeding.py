@@ -126,9 +126,7 @@ def test_the_same_seed_gives_the_same_consortium_and_another_seed_another() -> N
 
 def test_cycles_are_years_and_the_open_one_is_on_the_newest_rubric(rubric: Rubric) -> None:
     out = _consortium(cycles=3)
-    cycles = list(
-        Cycle.objects.order_by("name").values_list("name", "status", "rubric__version")
-    )
+    cycles = list(Cycle.objects.order_by("name").values_list("name", "status", "rubric__version"))
     # Closed cycles on the version before, which the crosswalk connects to the newest.
     assert rubric.version == "2026.2"
     assert cycles == [
