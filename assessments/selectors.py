@@ -140,6 +140,8 @@ def _answer_states(assessment: Assessment) -> QuerySet[Answer]:
             "not_applicable",
             "na_reason",
             "carried_forward",
+            "carried_kind",  # the blocker's wording
+            "carried_from_codes",
             "criterion__code",
             "criterion__weight",
             "criterion__order",
