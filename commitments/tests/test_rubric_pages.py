@@ -129,4 +129,4 @@ def test_descriptors_read_as_checklists_with_glossary_terms_linked(reader: Clien
     assert (
         '<a href="/rubric/?version=2026.2#term-set-schedule" class="glossary-term">set schedule</a>'
     ) in html
-    assert "Minimum evidence" in html
+    assert "Minimum evidence: Records of the practice" in html
