@@ -1,11 +1,13 @@
 """The printable questionnaire: a whole rubric version as a PDF and a workbook, for reading
 and discussing offline (scoring rule, evidence per level, every criterion, glossary)."""
 
+import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import xlsxwriter
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
@@ -58,8 +60,20 @@ def questionnaire_html(q: Questionnaire) -> str:
     )
 
 
+# Laying out some fifty pages takes seconds; the text changes only when an admin edits it,
+# so a PDF is kept under a digest of the document it was made from.
+PDF_CACHE_SECONDS = 7 * 24 * 3600
+
+
 def questionnaire_pdf(q: Questionnaire) -> bytes:
-    return render_pdf(questionnaire_html(q))
+    """The questionnaire as a PDF, made once per version of its text."""
+    html = questionnaire_html(q)
+    key = "questionnaire-pdf:" + hashlib.sha256(html.encode()).hexdigest()
+    pdf = cache.get(key)
+    if not isinstance(pdf, bytes):
+        pdf = render_pdf(html)
+        cache.set(key, pdf, PDF_CACHE_SECONDS)
+    return pdf
 
 
 def questionnaire_xlsx(q: Questionnaire) -> bytes:

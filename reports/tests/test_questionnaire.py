@@ -4,12 +4,14 @@ scoring rule, evidence per level, every criterion and the glossary."""
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from commitments.models import Criterion
 from commitments.tests.factories import make_rubric
 from organizations.tests.factories import UserFactory
 from reports.questionnaire import SAME_NOTE
@@ -102,3 +104,28 @@ def test_the_rubric_page_links_both_downloads(reader: Client) -> None:
     html = reader.get(reverse("commitments:index")).content.decode()
     assert reverse("reports:questionnaire", args=["2026.2", "pdf"]) in html
     assert reverse("reports:questionnaire", args=["2026.2", "xlsx"]) in html
+
+
+@pytest.mark.usefixtures("shipped")
+def test_the_pdf_is_made_once_per_version_of_its_text(
+    reader: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reports import questionnaire
+
+    made: list[int] = []
+    real = questionnaire.render_pdf
+
+    def counting(html: str) -> bytes:
+        made.append(1)
+        return real(html)
+
+    monkeypatch.setattr(questionnaire, "render_pdf", counting)
+    cache.clear()
+    first = _get(reader, "2026.1", "pdf").content
+    assert _get(reader, "2026.1", "pdf").content == first
+    assert len(made) == 1
+    Criterion.objects.filter(commitment__rubric__version="2026.1", code="safe-4").update(
+        prompt="An edited prompt."
+    )
+    _get(reader, "2026.1", "pdf")
+    assert len(made) == 2
