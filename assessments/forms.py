@@ -10,6 +10,7 @@ from django.utils.datastructures import MultiValueDict
 
 from commitments.models import Commitment, Criterion
 from commitments.rubric_file import CriterionSpec, LevelSpec
+from commitments.rubric_text import plain
 from lhs_assess.forms import choice_field
 from organizations.models import Membership, User
 
@@ -141,7 +142,7 @@ class AnswerForm(AnswerFields):
         level_field = choice_field(self, "level")
         level_field.label = f"Maturity level for {criterion.code.upper()}"
         level_field.choices = [
-            (str(n), f"{n} · {names.get(n, '')} — {criterion.descriptors.get(n, '')}")
+            (str(n), f"{n} · {names.get(n, '')} — {plain(criterion.descriptors.get(n, ''))}")
             for n in sorted(criterion.descriptors)
         ] + [(NOT_APPLICABLE, "Not applicable to our organization (say why below)")]
         if answer.notes_carried and previous_cycle:

@@ -216,6 +216,14 @@ class Answer(models.Model):
     carried_forward = models.BooleanField(
         default=False, help_text="Copied from the last cycle and not yet confirmed."
     )
+    carried_kind = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="How the copied answer crossed rubric versions (crosswalk kind), if it did.",
+    )
+    carried_from_codes = models.CharField(
+        max_length=200, blank=True, help_text="The earlier version's criteria it was copied from."
+    )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -253,10 +261,23 @@ class Answer(models.Model):
     def is_answered(self) -> bool:
         return self.level is not None or (self.not_applicable and bool(self.na_reason.strip()))
 
+    # Carried across a split or a merge: the old answer answered a different question, so it
+    # is confirmed one at a time, never by "keep all unchanged".
+    LOOK_KINDS = ("split", "merged")
+
+    @property
+    def needs_a_look(self) -> bool:
+        return self.carried_kind in self.LOOK_KINDS
+
     @property
     def blocker(self) -> str | None:
         """Why this answer does not count yet, or None once it does: the one rule for "this
         criterion is done", used by the overview's progress and by the submit check."""
+        if self.carried_forward and self.needs_a_look:
+            return (
+                f"carried from {self.carried_from_codes.upper()}, which was {self.carried_kind} "
+                "in this rubric version — check it against this criterion's levels and confirm"
+            )
         if self.carried_forward:
             return "carried forward from the last cycle — confirm or change it"
         if self.not_applicable and not self.na_reason.strip():

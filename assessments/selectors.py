@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from commitments.models import Commitment, Criterion
 from commitments.rubric_file import CommitmentSpec, CriterionSpec, LevelSpec
-from commitments.selectors import commitment_page, rubric_levels, rubric_text_as_of
+from commitments.selectors import commitment_page, crosswalk, rubric_levels, rubric_text_as_of
 from organizations.models import Membership, Organization, User
 
 from .models import (
@@ -140,6 +140,8 @@ def _answer_states(assessment: Assessment) -> QuerySet[Answer]:
             "not_applicable",
             "na_reason",
             "carried_forward",
+            "carried_kind",  # the blocker's wording
+            "carried_from_codes",
             "criterion__code",
             "criterion__weight",
             "criterion__order",
@@ -289,7 +291,8 @@ def commitment_text(*, assessment: Assessment, code: str) -> CommitmentText:
         for c in commitment.criteria.all()
     )
     levels = tuple(
-        LevelSpec(lv.level, lv.name, lv.description) for lv in rubric_levels(rubric=rubric)
+        LevelSpec(lv.level, lv.name, lv.description, lv.evidence)
+        for lv in rubric_levels(rubric=rubric)
     )
     spec = CommitmentSpec(
         commitment.code, commitment.name, commitment.definition, commitment.guidance, criteria
@@ -395,6 +398,8 @@ class PreviousAnswer:
     not_applicable: bool
     evidence: str
     evidence_links: list[str]
+    via: str = ""  # across rubric versions: "merged from SAFE-4, SECURE-3"
+    comparable: bool = True
 
 
 def previous_assessment(*, assessment: Assessment) -> Assessment | None:
@@ -427,6 +432,8 @@ def previous_answers(
     before = previous_assessment(assessment=assessment)
     if before is None:
         return {}
+    if before.cycle.rubric_id != assessment.cycle.rubric_id:
+        return _previous_across_versions(before, assessment, commitment)
     rows = Answer.objects.filter(
         assessment=before, criterion__commitment__code=commitment.code
     ).select_related("criterion")
@@ -436,6 +443,39 @@ def previous_answers(
         )
         for r in rows
     }
+
+
+def _previous_across_versions(
+    before: Assessment, assessment: Assessment, commitment: Commitment
+) -> dict[str, PreviousAnswer]:
+    """Last cycle's answers on an older rubric version, read through the crosswalk: a merged
+    criterion shows the lower level of those it joins, as carrying forward does."""
+    walk = crosswalk(source=before.cycle.rubric, target=assessment.cycle.rubric)
+    codes = set(commitment.criteria.values_list("code", flat=True))
+    wanted = {old for code in codes if code in walk.lineage for old in walk.lineage[code].sources}
+    rows = {
+        r.criterion.code: r
+        for r in Answer.objects.filter(
+            assessment=before, criterion__code__in=wanted
+        ).select_related("criterion")
+    }
+    result = {}
+    for code in codes:
+        lineage = walk.lineage.get(code)
+        olds = [rows[c] for c in lineage.sources if c in rows] if lineage else []
+        if lineage is None or not olds:
+            continue
+        levels = [a.level for a in olds if a.level is not None]
+        result[code] = PreviousAnswer(
+            before.cycle.name,
+            min(levels) if levels else None,
+            all(a.not_applicable for a in olds),
+            "\n\n".join(a.evidence for a in olds if a.evidence),
+            [link for a in olds for link in a.evidence_links or []],
+            via=lineage.label,
+            comparable=lineage.comparable,
+        )
+    return result
 
 
 def plan_commitment(*, assessment: Assessment, code: str) -> Commitment:

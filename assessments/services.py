@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commitments.models import Commitment, Criterion
+from commitments.selectors import Crosswalk, crosswalk
 from lhs_assess.history import delete_with_author, save_with_author
 from notifications.models import Kind
 from notifications.services import notify
@@ -115,25 +116,36 @@ def assessment_start(
     criteria = list(
         Criterion.objects.filter(commitment__rubric_id=cycle.rubric_id).select_related("commitment")
     )
-    previous: dict[str, Answer] = {}
+    walk: Crosswalk | None = None
+    previous: dict[str, list[Answer]] = {}
     if carry_forward and source is not None:
-        # Only this organization's own earlier answers, matched by criterion code.
-        previous = {
+        # Only this organization's own earlier answers, through the crosswalk between the two
+        # rubric versions (by criterion code within one version).
+        walk = crosswalk(source=source.cycle.rubric, target=cycle.rubric)
+        old = {
             r.criterion.code: r
             for r in Answer.objects.filter(assessment=source).select_related("criterion")
+        }
+        previous = {
+            code: [old[c] for c in lineage.sources if c in old and old[c].is_answered]
+            for code, lineage in walk.lineage.items()
         }
     now = timezone.now()
     answers = []
     for criterion in criteria:
-        old = previous.get(criterion.code)
-        if old is not None and old.is_answered:
+        olds = previous.get(criterion.code)
+        if walk is not None and olds:
+            lineage = walk.lineage[criterion.code]
             answers.append(
                 Answer(
                     assessment=assessment,
                     criterion=criterion,
-                    **_fields_of(old, CARRIED_ANSWER_FIELDS),
+                    **carried_fields(olds),
                     carried_forward=True,
-                    notes_carried=bool(old.notes.strip()),
+                    carried_kind=lineage.kind if walk.crosses_versions else "",
+                    carried_from_codes=", ".join(a.criterion.code for a in olds)
+                    if walk.crosses_versions
+                    else "",
                     answered_by=by,
                     updated_at=now,
                 )
@@ -142,8 +154,8 @@ def assessment_start(
             answers.append(Answer(assessment=assessment, criterion=criterion))
     Answer.objects.bulk_create(answers)
     carried_actions = 0
-    if carry_forward and source is not None:
-        carried_actions = _carry_actions(source=source, to=assessment, criteria=criteria)
+    if walk is not None and source is not None:
+        carried_actions = _carry_actions(source=source, to=assessment, criteria=criteria, walk=walk)
     audit_log(
         action="assessment.start",
         actor=by,
@@ -159,8 +171,45 @@ def assessment_start(
     return assessment
 
 
-def _carry_actions(*, source: Assessment, to: Assessment, criteria: list[Criterion]) -> int:
+def carried_fields(olds: Sequence[Answer]) -> dict[str, object]:
+    """What a new answer copies from the earlier answers it descends from: one answer as it
+    was; merged answers as the lower level (the merged criterion asks for both), with the
+    evidence and notes of each under its code."""
+    if len(olds) == 1:
+        fields = _fields_of(olds[0], CARRIED_ANSWER_FIELDS)
+        fields["notes_carried"] = bool(olds[0].notes.strip())
+        return fields
+    levels = [a.level for a in olds if a.level is not None]
+    confidences = [a.confidence for a in olds if a.confidence]
+    order = ["low", "medium", "high"]
+
+    def joined(name: str) -> str:
+        parts = [f"{a.criterion.code.upper()}: {getattr(a, name).strip()}" for a in olds]
+        return "\n\n".join(p for p, a in zip(parts, olds, strict=True) if getattr(a, name).strip())
+
+    links: list[str] = []
+    for a in olds:
+        links += [link for link in a.evidence_links or [] if link not in links]
+    notes = joined("notes")
+    return {
+        "level": min(levels) if levels else None,
+        "not_applicable": not levels,
+        "na_reason": "" if levels else joined("na_reason"),
+        "evidence": joined("evidence"),
+        "evidence_links": links,
+        "notes": notes,
+        "notes_carried": bool(notes),
+        "confidence": min(confidences, key=order.index) if confidences else "",
+    }
+
+
+def _carry_actions(
+    *, source: Assessment, to: Assessment, criteria: list[Criterion], walk: Crosswalk
+) -> int:
     by_code = {c.code: c for c in criteria}
+    # An old criterion's plan item follows it to the (first) criterion it became; a retired
+    # criterion's item stays with its commitment, naming no criterion.
+    became = {old: new for new, ln in walk.lineage.items() for old in ln.sources}
     commitments = {c.commitment.code: c.commitment for c in criteria}
     items = []
     for item in ActionItem.objects.filter(
@@ -169,7 +218,7 @@ def _carry_actions(*, source: Assessment, to: Assessment, criteria: list[Criteri
         commitment = commitments.get(item.commitment.code)
         if commitment is None:
             continue  # the commitment left the rubric; its plan stays with the old assessment
-        criterion = by_code.get(item.criterion.code) if item.criterion else None
+        criterion = by_code.get(became.get(item.criterion.code, "")) if item.criterion else None
         items.append(
             ActionItem(
                 assessment=to,
@@ -351,7 +400,11 @@ def _confirmed(answer: Answer, by: User, now: datetime) -> None:
 
 
 def _carried(assessment: Assessment, commitment: Commitment | None) -> QuerySet[Answer]:
-    qs = Answer.objects.filter(assessment=assessment, carried_forward=True)
+    """Carried answers that may be kept unchanged together: not those carried across a split
+    or a merge, which answered another question and are confirmed one by one."""
+    qs = Answer.objects.filter(assessment=assessment, carried_forward=True).exclude(
+        carried_kind__in=Answer.LOOK_KINDS
+    )
     if commitment is not None:
         qs = qs.filter(criterion__commitment=commitment)
     return qs

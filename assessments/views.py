@@ -264,7 +264,10 @@ def _commitment_page(
         "navigator": navigator,
         "before": before,
         "after": after,
-        "to_confirm": sum(1 for f in form if f.answer.carried_forward),
+        # What "keep all unchanged" would confirm: not answers carried across a split or merge.
+        "to_confirm": sum(
+            1 for f in form if f.answer.carried_forward and not f.answer.needs_a_look
+        ),
         "kept": kept or [],
         "threads": selectors.assessment_threads(assessment=acc.assessment),
         "may_discuss": acc.may_discuss,

@@ -136,7 +136,8 @@ def keep_all() -> dict[str, Any]:
     ).select_related("user")[0]
     answered = Answer.objects.filter(assessment=draft)
     answered.filter(level__isnull=True, not_applicable=False).update(level=3)
-    criteria = answered.update(carried_forward=True)
+    # Plain carries only: one carried across a split or merge is confirmed one by one.
+    criteria = answered.update(carried_forward=True, carried_kind="")
     start = time.perf_counter()
     kept = answers_keep_unchanged(assessment=draft, by=lead.user, expected=criteria)
     seconds = time.perf_counter() - start

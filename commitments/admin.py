@@ -1,11 +1,13 @@
 """Admin for the rubric: text edits on published versions, structure only on drafts."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from lhs_assess.history import RecordOnlyHistoryAdmin
 from organizations.models import User
@@ -18,6 +20,7 @@ from .models import (
     MaturityLevel,
     Rubric,
 )
+from .selectors import descriptor_history, descriptors_as_of
 from .services import rubric_clone, rubric_publish, rubric_retire
 
 LOCKED_NOTE = (
@@ -66,7 +69,7 @@ class LockedStructureInline(admin.TabularInline):
 
 class MaturityLevelInline(LockedStructureInline):
     model = MaturityLevel
-    fields = ("level", "name", "description")
+    fields = ("level", "name", "description", "evidence")
 
 
 class CommitmentInline(LockedStructureInline):
@@ -97,6 +100,13 @@ class LockedStructureAdmin(RecordOnlyHistoryAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return not _locked(obj) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # Saving an unchanged parent (the admin does, when only an inline row changed) would
+        # write a "Changed" history row with nothing changed in it.
+        if change and not form.has_changed():
+            return
+        super().save_model(request, obj, form, change)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # New commitments and criteria go through a draft's own page (inlines), where the
@@ -167,3 +177,29 @@ class CriterionAdmin(LockedStructureAdmin):
     search_fields = ("code", "prompt", "guidance", "evidence_hint", "descriptors__text")
     list_select_related = ("commitment__rubric",)
     inlines = (LevelDescriptorInline,)
+    # History pages that show the descriptors too: their edits (before and after) on the
+    # criterion's history, and their text then on an old version of the criterion.
+    object_history_template = "admin/commitments/criterion/object_history.html"
+    object_history_form_template = "admin/commitments/criterion/object_history_form.html"
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        extra = {"descriptor_changes": descriptor_history(criterion_id=int(object_id))}
+        return super().history_view(request, object_id, {**(extra_context or {}), **extra})
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> Any:
+        version = Criterion.history.filter(id=object_id, history_id=version_id).first()
+        extra: dict[str, Any] = {}
+        if version is not None:
+            # The descriptors as they stood while this version was current: until the next
+            # version replaced it (or now, for the latest).
+            replaced = version.next_record.history_date if version.next_record else None
+            at = replaced - timedelta(microseconds=1) if replaced else timezone.now()
+            extra = {
+                "descriptors_then": descriptors_as_of(criterion_id=int(object_id), at=at),
+                "replaced_at": replaced,
+            }
+        return super().history_form_view(
+            request, object_id, version_id, {**(extra_context or {}), **extra}
+        )

@@ -40,6 +40,13 @@ class Rubric(RubricPart):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     description = models.TextField(blank=True)
     attribution = models.TextField(blank=True)
+    scoring = models.TextField(blank=True, help_text="How a level is decided (shown on /rubric/).")
+    weighting = models.TextField(blank=True, help_text="Why the criteria weigh what they weigh.")
+    glossary = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Terms the descriptors use: a list of {"term": ..., "definition": ...}.',
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -68,6 +75,7 @@ class MaturityLevel(RubricPart):
     level = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=60)
     description = models.TextField()
+    evidence = models.TextField(blank=True, help_text="The minimum evidence that counts.")
 
     history = HistoricalRecords()
 
@@ -156,10 +164,61 @@ class LevelDescriptor(RubricPart):
         return f"{self.criterion.code} level {self.level}"
 
 
+class CrosswalkLink(models.Model):
+    """One pair of criteria connected from one rubric version to the next; a new criterion has
+    no source, a retired one no target. Carry-forward and trends across versions read these."""
+
+    class Kind(models.TextChoices):
+        SAME = "same", "Same"
+        REWORDED = "reworded", "Reworded"
+        SPLIT = "split", "Split"
+        MERGED = "merged", "Merged"
+        RETIRED = "retired", "Retired"
+        NEW = "new", "New"
+
+    # An answer carries and a level compares only through these kinds.
+    COMPARABLE = (Kind.SAME, Kind.REWORDED)
+
+    source_rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="+")
+    target_rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, null=True, blank=True, related_name="links_out"
+    )
+    target = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, null=True, blank=True, related_name="links_in"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["target_rubric", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_rubric", "target_rubric", "source", "target"],
+                name="crosswalk_pair_unique",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="new") & Q(source__isnull=True) & Q(target__isnull=False))
+                | (Q(kind="retired") & Q(source__isnull=False) & Q(target__isnull=True))
+                | (
+                    Q(kind__in=["same", "reworded", "split", "merged"])
+                    & Q(source__isnull=False)
+                    & Q(target__isnull=False)
+                ),
+                name="crosswalk_kind_matches_ends",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        old = self.source.code if self.source else "—"
+        new = self.target.code if self.target else "—"
+        return f"{old} → {new} ({self.kind})"
+
+
 # Fields that may change on a published rubric; every other field is structure.
 TEXT_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
-    Rubric: ("name", "description", "attribution"),
-    MaturityLevel: ("name", "description"),
+    Rubric: ("name", "description", "attribution", "scoring", "weighting", "glossary"),
+    MaturityLevel: ("name", "description", "evidence"),
     Commitment: ("name", "definition", "guidance"),
     Criterion: ("prompt", "guidance", "evidence_hint"),
     LevelDescriptor: ("text",),

@@ -25,6 +25,13 @@ class LevelSpec:
     level: int
     name: str
     description: str
+    evidence: str = ""  # the minimum evidence that counts for this level
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    term: str
+    definition: str
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,9 @@ class RubricSpec:
     attribution: str
     levels: tuple[LevelSpec, ...]
     commitments: tuple[CommitmentSpec, ...]
+    scoring: str = ""  # how a level is decided, in the rubric's own words
+    weighting: str = ""  # why the weights are what they are
+    glossary: tuple[GlossaryEntry, ...] = ()
 
 
 @dataclass
@@ -145,7 +155,12 @@ def parse_rubric(text: str, *, source: str = "<rubric>") -> RubricSpec:
         check.problem(where, f"not valid YAML: {problem}")
         raise check.error from None
 
-    top = check.mapping(data, "", required={"schema", "rubric", "levels", "commitments"})
+    top = check.mapping(
+        data,
+        "",
+        required={"schema", "rubric", "levels", "commitments"},
+        optional=frozenset({"glossary"}),
+    )
     if top is None:
         raise check.error
     if top.get("schema") != SCHEMA:
@@ -155,27 +170,52 @@ def parse_rubric(text: str, *, source: str = "<rubric>") -> RubricSpec:
         top.get("rubric"),
         "rubric",
         required={"name", "version"},
-        optional=frozenset({"description", "attribution"}),
+        optional=frozenset({"description", "attribution", "scoring", "weighting"}),
     )
     head = head or {}
     name = check.text(head.get("name"), "rubric.name")
     version = check.text(head.get("version"), "rubric.version")
     description = check.text(head.get("description"), "rubric.description", allow_empty=True)
     attribution = check.text(head.get("attribution"), "rubric.attribution", allow_empty=True)
+    scoring = check.text(head.get("scoring"), "rubric.scoring", allow_empty=True)
+    weighting = check.text(head.get("weighting"), "rubric.weighting", allow_empty=True)
 
     levels = _parse_levels(check, top.get("levels"))
+    glossary = _parse_glossary(check, top.get("glossary")) if "glossary" in top else ()
     commitments = _parse_commitments(check, top.get("commitments"))
 
     if check.error.problems:
         raise check.error
-    return RubricSpec(name, version, description, attribution, levels, commitments)
+    return RubricSpec(
+        name, version, description, attribution, levels, commitments, scoring, weighting, glossary
+    )
+
+
+def _parse_glossary(check: _Checker, value: Any) -> tuple[GlossaryEntry, ...]:
+    entries: list[GlossaryEntry] = []
+    seen: set[str] = set()
+    for i, item in enumerate(check.sequence(value, "glossary")):
+        path = f"glossary[{i}]"
+        spec = check.mapping(item, path, required={"term", "definition"})
+        if spec is None:
+            continue
+        term = check.text(spec.get("term"), f"{path}.term")
+        if term.lower() in seen:
+            check.problem(f"{path}.term", f"the term '{term}' is defined twice")
+        seen.add(term.lower())
+        entries.append(
+            GlossaryEntry(term, check.text(spec.get("definition"), f"{path}.definition"))
+        )
+    return tuple(entries)
 
 
 def _parse_levels(check: _Checker, value: Any) -> tuple[LevelSpec, ...]:
     levels: list[LevelSpec] = []
     for i, item in enumerate(check.sequence(value, "levels")):
         path = f"levels[{i}]"
-        spec = check.mapping(item, path, required={"level", "name", "description"})
+        spec = check.mapping(
+            item, path, required={"level", "name", "description"}, optional=frozenset({"evidence"})
+        )
         if spec is None:
             continue
         number = spec.get("level")
@@ -190,6 +230,7 @@ def _parse_levels(check: _Checker, value: Any) -> tuple[LevelSpec, ...]:
                 number,
                 check.text(spec.get("name"), f"{path}.name"),
                 check.text(spec.get("description"), f"{path}.description"),
+                check.text(spec.get("evidence"), f"{path}.evidence", allow_empty=True),
             )
         )
     present = {level.level for level in levels}
@@ -309,20 +350,36 @@ def _weight_out(weight: Decimal) -> float | int:
     return float(weight)
 
 
+def _level_out(lv: LevelSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {"level": lv.level, "name": lv.name, "description": lv.description}
+    if lv.evidence:
+        out["evidence"] = lv.evidence
+    return out
+
+
 def dump_rubric(spec: RubricSpec) -> str:
-    """The file for a rubric, in the same schema; parse_rubric(dump_rubric(s)) == s."""
-    data = {
+    """The file for a rubric, in the same schema; parse_rubric(dump_rubric(s)) == s.
+
+    Keys a rubric leaves empty (scoring, weighting, evidence, glossary) are left out, so a
+    file written before they existed exports to the same bytes."""
+    head: dict[str, Any] = {
+        "name": spec.name,
+        "version": spec.version,
+        "description": spec.description,
+        "attribution": spec.attribution,
+    }
+    if spec.scoring:
+        head["scoring"] = spec.scoring
+    if spec.weighting:
+        head["weighting"] = spec.weighting
+    data: dict[str, Any] = {
         "schema": SCHEMA,
-        "rubric": {
-            "name": spec.name,
-            "version": spec.version,
-            "description": spec.description,
-            "attribution": spec.attribution,
-        },
-        "levels": [
-            {"level": lv.level, "name": lv.name, "description": lv.description}
-            for lv in spec.levels
-        ],
+        "rubric": head,
+        "levels": [_level_out(lv) for lv in spec.levels],
+    }
+    if spec.glossary:
+        data["glossary"] = [{"term": g.term, "definition": g.definition} for g in spec.glossary]
+    data |= {
         "commitments": [
             {
                 "code": c.code,

@@ -1,5 +1,6 @@
 """Writes to the rubric: load from a file, clone into a new version, publish, retire."""
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -9,10 +10,12 @@ from django.utils import timezone
 from lhs_assess.history import save_with_author
 from organizations.models import User
 
+from .crosswalk_file import CrosswalkSpec
 from .models import (
     TEXT_FIELDS,
     Commitment,
     Criterion,
+    CrosswalkLink,
     LevelDescriptor,
     MaturityLevel,
     Rubric,
@@ -40,13 +43,20 @@ def _create_from_spec(spec: RubricSpec, by: User | None) -> Rubric:
         version=spec.version,
         description=spec.description,
         attribution=spec.attribution,
+        scoring=spec.scoring,
+        weighting=spec.weighting,
+        glossary=glossary_out(spec),
     )
     save_with_author(rubric, by)
     for lv in spec.levels:
-        save_with_author(
-            MaturityLevel(rubric=rubric, level=lv.level, name=lv.name, description=lv.description),
-            by,
+        maturity_level = MaturityLevel(
+            rubric=rubric,
+            level=lv.level,
+            name=lv.name,
+            description=lv.description,
+            evidence=lv.evidence,
         )
+        save_with_author(maturity_level, by)
     for order, c in enumerate(spec.commitments, start=1):
         commitment = Commitment(
             rubric=rubric,
@@ -104,11 +114,16 @@ def structure_differences(current: RubricSpec, wanted: RubricSpec) -> list[str]:
     return diffs
 
 
+def glossary_out(spec: RubricSpec) -> list[dict[str, str]]:
+    """The glossary as the rubric row stores it."""
+    return [{"term": g.term, "definition": g.definition} for g in spec.glossary]
+
+
 def _update_texts(rubric: Rubric, spec: RubricSpec, by: User | None) -> int:
     """Set every text field that differs from `spec`; structure must already match."""
     changed = 0
 
-    def apply(instance: models.Model, values: dict[str, str]) -> None:
+    def apply(instance: models.Model, values: dict[str, object]) -> None:
         nonlocal changed
         fields = [f for f in TEXT_FIELDS[type(instance)] if getattr(instance, f) != values[f]]
         if fields:
@@ -119,11 +134,21 @@ def _update_texts(rubric: Rubric, spec: RubricSpec, by: User | None) -> int:
 
     apply(
         rubric,
-        {"name": spec.name, "description": spec.description, "attribution": spec.attribution},
+        {
+            "name": spec.name,
+            "description": spec.description,
+            "attribution": spec.attribution,
+            "scoring": spec.scoring,
+            "weighting": spec.weighting,
+            "glossary": glossary_out(spec),
+        },
     )
     levels = {lv.level: lv for lv in rubric.levels.all()}
     for lv in spec.levels:
-        apply(levels[lv.level], {"name": lv.name, "description": lv.description})
+        apply(
+            levels[lv.level],
+            {"name": lv.name, "description": lv.description, "evidence": lv.evidence},
+        )
     commitments = {c.code: c for c in rubric.commitments.all()}
     criteria = {cr.code: cr for cr in Criterion.objects.filter(commitment__rubric=rubric)}
     descriptors = {
@@ -249,10 +274,71 @@ def rubric_clone(*, rubric: Rubric, version: str | None = None, by: User | None 
     if Rubric.objects.filter(name=rubric.name, version=version).exists():
         raise ValidationError(f"{rubric.name} {version} already exists.")
     spec = rubric_spec(rubric=rubric)
-    clone = _create_from_spec(
-        RubricSpec(
-            spec.name, version, spec.description, spec.attribution, spec.levels, spec.commitments
-        ),
-        by,
-    )
+    clone = _create_from_spec(dataclasses.replace(spec, version=version), by)
     return clone
+
+
+@dataclass(frozen=True)
+class CrosswalkLoadResult:
+    source: Rubric
+    target: Rubric
+    created: int
+    unchanged: bool
+
+
+@transaction.atomic
+def crosswalk_load(*, spec: CrosswalkSpec) -> CrosswalkLoadResult:
+    """Connect two loaded rubric versions as the crosswalk says; every criterion of the old
+    version must be mapped, and every criterion of the new one reached. Idempotent."""
+    rubrics = {
+        r.version: r
+        for r in Rubric.objects.filter(
+            name=spec.rubric, version__in=[spec.source_version, spec.target_version]
+        )
+    }
+    missing = [v for v in (spec.source_version, spec.target_version) if v not in rubrics]
+    if missing:
+        raise ValidationError(
+            f"Load {spec.rubric} {' and '.join(missing)} before the crosswalk that names it."
+        )
+    source, target = rubrics[spec.source_version], rubrics[spec.target_version]
+    old = {c.code: c for c in Criterion.objects.filter(commitment__rubric=source)}
+    new = {c.code: c for c in Criterion.objects.filter(commitment__rubric=target)}
+    pairs = spec.pairs()
+    problems = [
+        f"'{code}' is not a criterion of {source.version}"
+        for _, code, _, _ in pairs
+        if code is not None and code not in old
+    ] + [
+        f"'{code}' is not a criterion of {target.version}"
+        for _, _, code, _ in pairs
+        if code is not None and code not in new
+    ]
+    mapped_old = {code for _, code, _, _ in pairs}
+    mapped_new = {code for _, _, code, _ in pairs}
+    problems += [f"{source.version}'s '{c}' is not mapped" for c in old if c not in mapped_old]
+    problems += [f"{target.version}'s '{c}' is not reached" for c in new if c not in mapped_new]
+    if problems:
+        raise ValidationError(sorted(set(problems)))
+    # In the file's order, which the rubric page and the questionnaire show.
+    wanted = [
+        (old[o].pk if o else None, new[n].pk if n else None, kind, note)
+        for kind, o, n, note in pairs
+    ]
+    links = CrosswalkLink.objects.filter(source_rubric=source, target_rubric=target)
+    stored = list(links.order_by("id").values_list("source_id", "target_id", "kind", "note"))
+    if stored == wanted:
+        return CrosswalkLoadResult(source, target, 0, True)
+    links.delete()
+    CrosswalkLink.objects.bulk_create(
+        CrosswalkLink(
+            source_rubric=source,
+            target_rubric=target,
+            source_id=o,
+            target_id=n,
+            kind=kind,
+            note=note,
+        )
+        for o, n, kind, note in wanted
+    )
+    return CrosswalkLoadResult(source, target, len(wanted), False)

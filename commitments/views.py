@@ -1,27 +1,45 @@
-"""The published rubric, for anyone signed in."""
+"""The published rubric, for anyone signed in: the newest version, or ?version= another."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .selectors import commitment_page, published_rubric, rubric_commitments, rubric_levels
+from .models import Rubric
+from .selectors import (
+    commitment_page,
+    crosswalk_changes,
+    published_rubric,
+    published_versions,
+    rubric_commitments,
+    rubric_levels,
+)
+
+
+def _rubric(request: HttpRequest) -> Rubric | None:
+    version = request.GET.get("version", "")
+    rubric = published_rubric(version=version or None)
+    if version and rubric is None:
+        raise Http404("No published rubric has that version.")
+    return rubric
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    rubric = published_rubric()
+    rubric = _rubric(request)
     context: dict[str, object] = {"rubric": rubric}
     if rubric is not None:
         context |= {
             "commitments": rubric_commitments(rubric=rubric),
             "levels": rubric_levels(rubric=rubric),
+            "changes": crosswalk_changes(target=rubric),
+            "versions": published_versions(),
         }
     return render(request, "commitments/index.html", context)
 
 
 @login_required
 def commitment(request: HttpRequest, code: str) -> HttpResponse:
-    rubric = published_rubric()
+    rubric = _rubric(request)
     if rubric is None:
         return render(request, "commitments/index.html", {"rubric": None}, status=404)
     context = {

@@ -170,8 +170,9 @@ def _commitment_todos(
         .select_related("criterion__commitment")
         .only(
             "assessment_id", "level", "not_applicable", "na_reason", "carried_forward",
-            "criterion__code", "criterion__order", "criterion__commitment__code",
-            "criterion__commitment__name", "criterion__commitment__order",
+            "carried_kind", "carried_from_codes", "criterion__code", "criterion__order",
+            "criterion__commitment__code", "criterion__commitment__name",
+            "criterion__commitment__order",
         )
         .order_by("assessment_id", "criterion__commitment__order", "criterion__order")
     )  # fmt: skip

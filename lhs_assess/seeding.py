@@ -36,7 +36,9 @@ from assessments.models import (
     Thread,
 )
 from assessments.scoring import ScoredAnswer, commitment_scores, overall_score
+from assessments.services import carried_fields
 from commitments.models import Criterion, Rubric
+from commitments.selectors import crosswalk
 from organizations.models import Membership, Organization, User
 
 DEFAULT_SEED = 2026
@@ -236,9 +238,9 @@ class _Org:
     skill: float
     trend: float
     affinity: dict[str, float]
-    criterion_offset: list[float]
+    criterion_offset: dict[str, float]  # by criterion code, shared by the rubric versions
     members: dict[str, tuple[int, int]] = field(default_factory=dict)  # role: (membership, user)
-    previous: dict[int, int | None] = field(default_factory=dict)  # criterion id: level
+    previous: dict[str, int | None] = field(default_factory=dict)  # criterion code: level
 
 
 def consortium_is_seeded() -> bool:
@@ -256,13 +258,15 @@ def consortium_generate(
     password_hash: str,
     seed: int = DEFAULT_SEED,
     today: date | None = None,
+    earlier_rubric: Rubric | None = None,
 ) -> SeedCounts:
     """Generate `organizations` (the named ones included) and `cycles` cycles of assessments.
 
     Call inside a transaction on a database without cycles; `password_hash` is set on every
     generated person (hashing thousands of passwords one by one would take minutes). The open
     cycle's dates count from `today` (settings.TIME_ZONE's by default), so that a demo seeded
-    on any day has an open cycle with days left.
+    on any day has an open cycle with days left. With `earlier_rubric`, the closed cycles use
+    it and the open one `rubric`, so the demo crosses a rubric version through its crosswalk.
     """
     today = today or timezone.localdate()
     rng = random.Random(seed)  # noqa: S311 - demo data, reproducible on purpose
@@ -274,20 +278,26 @@ def consortium_generate(
         + Membership.objects.filter(organization__in=named).count()
     )
     everyone = [*named, *generated]
-    criteria = list(
+    by_rubric = {r.pk: _criteria(r) for r in (earlier_rubric, rubric) if r is not None}
+    codes = list(dict.fromkeys(c.code for cs in by_rubric.values() for c in cs))
+    orgs = [_traits(rng, o, by_rubric[rubric.pk], codes) for o in everyone]
+    _members_load(orgs)
+    years = range(CURRENT_YEAR - cycles + 1, CURRENT_YEAR + 1)
+    for index, year in enumerate(years):
+        used = rubric if year == CURRENT_YEAR or earlier_rubric is None else earlier_rubric
+        cycle = Cycle.objects.create(name=str(year), rubric=used, **_dates(year, today))
+        counts.cycles += 1
+        _cycle_fill(rng, cycle, index, orgs, by_rubric[used.pk], reviewer, counts, today)
+    _named_extras(orgs, reviewer, today, counts)
+    return counts
+
+
+def _criteria(rubric: Rubric) -> list[Criterion]:
+    return list(
         Criterion.objects.filter(commitment__rubric=rubric)
         .select_related("commitment")
         .order_by("commitment__order", "order")
     )
-    orgs = [_traits(rng, o, criteria) for o in everyone]
-    _members_load(orgs)
-    years = range(CURRENT_YEAR - cycles + 1, CURRENT_YEAR + 1)
-    for index, year in enumerate(years):
-        cycle = Cycle.objects.create(name=str(year), rubric=rubric, **_dates(year, today))
-        counts.cycles += 1
-        _cycle_fill(rng, cycle, index, orgs, criteria, reviewer, counts, today)
-    _named_extras(orgs, reviewer, today, counts)
-    return counts
 
 
 def _dates(year: int, today: date) -> dict[str, object]:
@@ -363,14 +373,16 @@ def _members_create(rng: random.Random, generated: list[Organization], password_
     return len(memberships)
 
 
-def _traits(rng: random.Random, organization: Organization, criteria: list[Criterion]) -> _Org:
-    codes = dict.fromkeys(c.commitment.code for c in criteria)
+def _traits(
+    rng: random.Random, organization: Organization, criteria: list[Criterion], codes: list[str]
+) -> _Org:
+    commitments = dict.fromkeys(c.commitment.code for c in criteria)
     return _Org(
         organization=organization,
         skill=rng.gauss(0, 0.4),
         trend=rng.gauss(0.2, 0.25),  # per cycle; about one organization in five slips back
-        affinity={code: rng.gauss(0, 0.3) for code in codes},
-        criterion_offset=[rng.gauss(0, 0.3) for _ in criteria],
+        affinity={code: rng.gauss(0, 0.3) for code in commitments},
+        criterion_offset={code: rng.gauss(0, 0.3) for code in codes},
     )
 
 
@@ -492,7 +504,7 @@ def _level(rng: random.Random, org: _Org, criterion: Criterion, i: int, index: i
         + TYPE_COMMITMENT_SHIFT.get((kind, code), 0.0)
         + org.skill
         + org.affinity[code]
-        + org.criterion_offset[i]
+        + org.criterion_offset[criterion.code]
         + org.trend * index
     )
     return min(5, max(1, round(mean + rng.gauss(0, 0.3))))
@@ -560,7 +572,7 @@ def _assessment_fill(
             level = _level(rng, org, criterion, i, index)
             answer.level = level
             levels.append(level)
-            before = org.previous.get(criterion.pk)
+            before = org.previous.get(criterion.code)
             if before is not None and before != level:
                 answer.notes = rng.choice(UP_NOTES if level > before else DOWN_NOTES)
             elif rng.random() < 0.15:
@@ -572,7 +584,7 @@ def _assessment_fill(
     if draft:
         return
     for criterion, level_given in zip(criteria, levels, strict=True):
-        org.previous[criterion.pk] = level_given
+        org.previous[criterion.code] = level_given
     scores = _scores_add(buffer, assessment, criteria, levels, counts)
     _plan_add(rng, buffer, org, assessment, criteria, levels, scores, counts, today)
     if assessment.status == A.RETURNED:
@@ -699,18 +711,14 @@ def _named_extras(orgs: list[_Org], reviewer: User, today: date, counts: SeedCou
         cycle=current, organization__slug="northlake", status=A.DRAFT
     ).first()
     if northlake is not None and draft is not None:
-        answered = Answer.objects.filter(assessment=draft, level__isnull=False).order_by(
-            "criterion__commitment__order", "criterion__order"
-        )
-        Answer.objects.filter(pk__in=list(answered.values_list("pk", flat=True)[:4])).update(
-            carried_forward=True
-        )
         previous = (
             Assessment.objects.filter(organization__slug="northlake")
             .exclude(pk=draft.pk)
+            .select_related("cycle__rubric")
             .order_by("-cycle__opens_on")
             .first()
         )
+        _northlake_carried(draft, previous)
         Assessment.objects.filter(pk=draft.pk).update(carried_from=previous)
         # Each aimed one level above one of its weakest answers, like every seeded action.
         weakest: dict[int, Answer] = {}
@@ -751,6 +759,47 @@ def _named_extras(orgs: list[_Org], reviewer: User, today: date, counts: SeedCou
     Assessment.objects.filter(pk__in=list(waiting.values_list("pk", flat=True)[::2])).update(
         reviewer=reviewer
     )
+
+
+def _northlake_carried(draft: Assessment, previous: Assessment | None) -> None:
+    """Four of Northlake's answers carried from its last cycle, to confirm. When that cycle
+    was on the earlier rubric version, two of them crossed a split or a merge of the
+    crosswalk (and say so), carrying what the earlier answers held."""
+    every = list(
+        Answer.objects.filter(assessment=draft)
+        .select_related("criterion")
+        .order_by("criterion__commitment__order", "criterion__order")
+    )
+    answered = [a for a in every if a.level is not None]
+    if previous is None or previous.cycle.rubric_id == draft.cycle.rubric_id:
+        Answer.objects.filter(pk__in=[a.pk for a in answered[:4]]).update(carried_forward=True)
+        return
+    walk = crosswalk(source=previous.cycle.rubric, target=draft.cycle.rubric)
+    old = {
+        a.criterion.code: a
+        for a in Answer.objects.filter(assessment=previous).select_related("criterion")
+    }
+
+    def sources(answer: Answer) -> list[Answer]:
+        lineage = walk.lineage[answer.criterion.code]
+        return [old[c] for c in lineage.sources if c in old and old[c].is_answered]
+
+    # Any split or merged criterion will do (the carried answer fills it); same ones that
+    # were already answered, as a lead who started from last cycle would find them.
+    looks = [
+        a for a in every if walk.lineage[a.criterion.code].kind in Answer.LOOK_KINDS and sources(a)
+    ]
+    same = [a for a in answered if walk.lineage[a.criterion.code].comparable]
+    for answer in [*looks[:2], *same[: 4 - min(2, len(looks))]]:
+        olds = sources(answer)
+        if not olds:
+            continue
+        for name, value in carried_fields(olds).items():
+            setattr(answer, name, value)
+        answer.carried_forward = True
+        answer.carried_kind = walk.lineage[answer.criterion.code].kind
+        answer.carried_from_codes = ", ".join(a.criterion.code for a in olds)
+        answer.save()
 
 
 def _keystone_conversation(org: _Org | None, cycle: Cycle, reviewer: User) -> None:

@@ -25,7 +25,7 @@ from django.utils.module_loading import import_string
 
 from .images import ChartImageError, figures_to_svg
 from .models import Report
-from .render import Chart, PdfToolError, render_pdf
+from .render import Chart, render_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ def report_build(*, report_id: int, timer: Callable[[], float] = time.perf_count
         return Report.objects.get(pk=report_id)
     try:
         return _build(report, kind_of(report.kind), timer)
-    except (ChartImageError, PdfToolError) as exc:  # a missing tool: say which, do not retry
+    except ChartImageError as exc:  # a missing tool: say which, do not retry
         return report_fail(report_id=report.pk, message=str(exc))
     except Exception as exc:
         logger.exception("Report %s failed", report.pk)

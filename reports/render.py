@@ -63,10 +63,6 @@ def render_document(numbers: MaturityNumbers, drawn: Sequence[tuple[Chart, str]]
     )
 
 
-class PdfToolError(RuntimeError):
-    """The PDF cannot be made on this machine; the message says what to install."""
-
-
 def interactive_charts(charts_: Sequence[Chart]) -> list[dict[str, object]]:
     """Each chart with its figure as JSON, for the page's data blocks."""
     return [
@@ -123,14 +119,15 @@ def render_xlsx(numbers: MaturityNumbers) -> bytes:
 
     sheet(
         "Scores",
-        ["Organization", "Cycle", "Commitment code", "Commitment", "Score", "Answered", "N/A"],
+        ["Organization", "Cycle", "Commitment code", "Commitment", "Score (mean)", "Median",
+         "At level 1", "At level 2", "At level 3", "At level 4", "At level 5", "Answered", "N/A"],
         [
-            [numbers.organization, numbers.cycle, c.code, c.name, c.score, c.answered,
-             c.not_applicable]
+            [numbers.organization, numbers.cycle, c.code, c.name, c.score, c.median,
+             *c.distribution, c.answered, c.not_applicable]
             for c in numbers.commitments
         ]
-        + [[numbers.organization, numbers.cycle, "overall", "Overall", numbers.overall, None,
-            None]],
+        + [[numbers.organization, numbers.cycle, "overall", "Overall", numbers.overall,
+            numbers.overall_median, *numbers.overall_distribution, None, None]],
     )  # fmt: skip
     sheet(
         "Answers",
@@ -167,7 +164,10 @@ def render_xlsx(numbers: MaturityNumbers) -> bytes:
         ["Criterion", "Prompt", f"Level in {numbers.previous_cycle or 'last cycle'}",
          f"Level in {numbers.cycle}", "Change", "Why it changed"],
         [[ch.criterion_code, ch.prompt, ch.before, ch.after, ch.delta, ch.reason]
-         for ch in numbers.changes],
+         for ch in numbers.changes]
+        + [[nc.criterion_code, nc.prompt, None, nc.after, None,
+            f"Not comparable with {numbers.previous_version}: {nc.lineage}"]
+           for nc in numbers.not_comparable],
     )  # fmt: skip
     book.close()
     return buffer.getvalue()

@@ -6,9 +6,11 @@ returned at all: the report says the group is too small instead. No name of anot
 organization ever leaves this module.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
+from statistics import median
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -16,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from assessments.models import ActionItem, Answer, Assessment, CommitmentScore, EvidenceFile
-from commitments.selectors import commitments_of
+from commitments.selectors import commitments_of, crosswalk
 from organizations import access
 from organizations.access import AnyUser
 
@@ -32,6 +34,34 @@ class CommitmentRow:
     score: float | None
     answered: int
     not_applicable: int
+    # Levels are ordinal: the median and how many criteria sit at each level 1-5 are shown
+    # beside the mean, which reads as more exact than it is.
+    median: float | None = None
+    distribution: tuple[int, ...] = (0, 0, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class NotComparable:
+    """A criterion whose level cannot be set against last cycle's: the rubric version
+    changed and the crosswalk split, merged or added it."""
+
+    criterion_code: str
+    prompt: str
+    lineage: str  # "merged from SAFE-4, SECURE-3"
+    after: int | None
+
+
+@dataclass(frozen=True)
+class TrendBreak:
+    """Between two cycles on different rubric versions, the commitments whose criteria
+    changed: their scores on either side are not measured the same way."""
+
+    before_cycle: str
+    after_cycle: str
+    before_version: str
+    after_version: str
+    commitments: tuple[tuple[str, tuple[str, ...]], ...]  # name, criteria not comparable
+    retired: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -102,7 +132,12 @@ class MaturityNumbers:
     trend_cycles: list[str] = field(default_factory=list)
     trend: dict[str, list[float | None]] = field(default_factory=dict)
     previous_cycle: str | None = None
+    previous_version: str | None = None
     changes: list[Change] = field(default_factory=list)
+    not_comparable: list[NotComparable] = field(default_factory=list)
+    trend_breaks: list[TrendBreak] = field(default_factory=list)
+    overall_median: float | None = None
+    overall_distribution: tuple[int, ...] = (0, 0, 0, 0, 0)
     weakest: list[str] = field(default_factory=list)
     plan: list[PlanRow] = field(default_factory=list)
     paper_size: str = "letter"  # a CSS page size, the organization's choice
@@ -209,6 +244,12 @@ def _f(value: Decimal | float | None) -> float | None:
     return None if value is None else round(float(value), 2)
 
 
+def level_profile(levels: list[int]) -> tuple[float | None, tuple[int, ...]]:
+    """The median of some levels and how many sit at each of 1-5."""
+    counts = tuple(levels.count(n) for n in range(1, 6))
+    return (float(median(levels)) if levels else None), counts
+
+
 def peer_groups(*, assessment: Assessment, min_size: int) -> list[PeerGroup]:
     """Quartiles per commitment in each peer group of the assessment's organization."""
     org = assessment.organization
@@ -291,6 +332,18 @@ def maturity_numbers(*, assessment: Assessment) -> MaturityNumbers:
         )
         for r in answers
     ]  # fmt: skip
+    by_commitment: dict[str, list[int]] = {}
+    for cr in criteria:
+        if cr.level is not None:
+            by_commitment.setdefault(cr.commitment_code, []).append(cr.level)
+    profiles = {row.code: level_profile(by_commitment.get(row.code, [])) for row in rows}
+    rows = [
+        replace(row, median=profiles[row.code][0], distribution=profiles[row.code][1])
+        for row in rows
+    ]
+    overall_median, overall_distribution = level_profile(
+        [cr.level for cr in criteria if cr.level is not None]
+    )
     numbers = MaturityNumbers(
         organization=assessment.organization.name,
         cycle=assessment.cycle.name,
@@ -303,6 +356,8 @@ def maturity_numbers(*, assessment: Assessment) -> MaturityNumbers:
         peers=peer_groups(assessment=assessment, min_size=min_size),
         min_group=min_size,
         paper_size=assessment.organization.paper_size,
+        overall_median=overall_median,
+        overall_distribution=overall_distribution,
     )
     _add_history(numbers, assessment, answers)
     _add_plan(numbers, assessment)
@@ -316,7 +371,7 @@ def _add_history(numbers: MaturityNumbers, assessment: Assessment, answers: list
     ).exclude(pk=assessment.pk)
     if assessment.submitted_at is not None:
         earlier_qs = earlier_qs.filter(submitted_at__lt=assessment.submitted_at)
-    earlier = list(earlier_qs.select_related("cycle").order_by("submitted_at"))
+    earlier = list(earlier_qs.select_related("cycle__rubric").order_by("submitted_at"))
     history = [*earlier, assessment]
     scores = CommitmentScore.objects.filter(assessment__in=history).values_list(
         "assessment_id", "commitment__code", "score"
@@ -329,6 +384,7 @@ def _add_history(numbers: MaturityNumbers, assessment: Assessment, answers: list
     numbers.trend = {
         names[code]: [by_assessment.get(a.pk, {}).get(code) for a in history] for code in names
     }
+    numbers.trend_breaks = _trend_breaks(history, names)
     if not earlier:
         return
     previous = earlier[-1]
@@ -336,17 +392,65 @@ def _add_history(numbers: MaturityNumbers, assessment: Assessment, answers: list
     before = dict(
         Answer.objects.filter(assessment=previous).values_list("criterion__code", "level")
     )
-    numbers.changes = [
-        Change(
-            r.criterion.code,
-            r.criterion.prompt,
-            before.get(r.criterion.code),
-            r.level,
-            r.change_reason,
+    if previous.cycle.rubric_id == assessment.cycle.rubric_id:
+        numbers.changes = [
+            Change(
+                r.criterion.code,
+                r.criterion.prompt,
+                before.get(r.criterion.code),
+                r.level,
+                r.change_reason,
+            )
+            for r in answers
+            if r.criterion.code in before and before[r.criterion.code] != r.level
+        ]
+        return
+    # Another rubric version: levels compare only where the crosswalk says same or reworded.
+    numbers.previous_version = previous.cycle.rubric.version
+    walk = crosswalk(source=previous.cycle.rubric, target=assessment.cycle.rubric)
+    for r in answers:
+        lineage = walk.lineage.get(r.criterion.code)
+        if lineage is None or not lineage.comparable:
+            numbers.not_comparable.append(
+                NotComparable(
+                    r.criterion.code,
+                    r.criterion.prompt,
+                    lineage.label if lineage else "not in the crosswalk",
+                    r.level,
+                )
+            )
+            continue
+        (old,) = lineage.sources
+        if old in before and before[old] != r.level:
+            numbers.changes.append(
+                Change(r.criterion.code, r.criterion.prompt, before[old], r.level, r.change_reason)
+            )
+
+
+def _trend_breaks(history: list[Assessment], names: dict[str, str]) -> list[TrendBreak]:
+    """Where consecutive cycles of the trend were scored on different rubric versions (two
+    queries per change of version, and versions change rarely)."""
+    breaks = []
+    for before, after in pairwise(history):
+        if before.cycle.rubric_id == after.cycle.rubric_id:
+            continue
+        walk = crosswalk(source=before.cycle.rubric, target=after.cycle.rubric)
+        changed: dict[str, list[str]] = {}
+        for code, lineage in walk.not_comparable().items():
+            changed.setdefault(walk.commitment_of[code], []).append(f"{code} ({lineage.label})")
+        for old in walk.retired:
+            changed.setdefault(walk.commitment_of[old], []).append(f"{old} (retired)")
+        breaks.append(
+            TrendBreak(
+                before.cycle.name,
+                after.cycle.name,
+                before.cycle.rubric.version,
+                after.cycle.rubric.version,
+                tuple((names[c], tuple(changed[c])) for c in names if c in changed),
+                tuple(walk.retired),
+            )
         )
-        for r in answers
-        if r.criterion.code in before and before[r.criterion.code] != r.level
-    ]
+    return breaks
 
 
 def _add_plan(numbers: MaturityNumbers, assessment: Assessment) -> None:

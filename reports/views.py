@@ -11,9 +11,12 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from commitments.selectors import published_rubric
 from organizations.access import assessment_access
 
+from .images import ChartImageError
 from .models import Report
+from .questionnaire import questionnaire_for, questionnaire_pdf, questionnaire_xlsx
 from .render import interactive_charts, maturity_charts
 from .selectors import latest_report, maturity_chart_numbers, maturity_numbers, report_for_user
 from .services import report_request, report_retry
@@ -97,3 +100,26 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(_page_of(report))
+
+
+QUESTIONNAIRE_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@login_required
+@require_GET
+def questionnaire(request: HttpRequest, version: str, fmt: str) -> HttpResponse:
+    """A published rubric version as a printable questionnaire; no organization's data."""
+    rubric = published_rubric(version=version)
+    if rubric is None or fmt not in QUESTIONNAIRE_TYPES:
+        raise Http404("No published rubric of that version, or no such format.")
+    q = questionnaire_for(rubric=rubric)
+    try:
+        body = questionnaire_pdf(q) if fmt == "pdf" else questionnaire_xlsx(q)
+    except ChartImageError as exc:  # no Chromium on this machine: say so
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(body, content_type=QUESTIONNAIRE_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{q.file_base}.{fmt}"'
+    return response

@@ -564,6 +564,25 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
 }
 
 
+def _questionnaire(fmt: str) -> Args:
+    def args(c: Cast) -> dict[str, Any]:
+        rubric = make_rubric(version="q1", name="LHS Shared Commitments")
+        return {"version": rubric.version, "fmt": fmt}
+
+    return args
+
+
+# The printable questionnaire shows a published rubric and no organization's data: every
+# signed-in person may download it, nobody may post to it.
+MATRIX |= {
+    "reports:questionnaire": (
+        _questionnaire("xlsx"),
+        _none,
+        {"GET": (302, 200, 200, 200, 200, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+}
+
+
 # Views of our apps that show no organization's data, each listed on purpose with the reason;
 # a view in neither table fails the test below.
 NO_ORGANIZATION_DATA = {

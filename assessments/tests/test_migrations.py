@@ -9,8 +9,11 @@ from django.db.migrations.state import StateApps
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("assessments", "0001_initial")]
-AFTER = [("assessments", "0002_answer_was_response")]
+# The rubric as it stood then too: the historical models these tests write through must
+# match the tables, and later rubric migrations add columns those models do not know.
+RUBRIC_THEN = ("commitments", "0001_initial")
+BEFORE = [("assessments", "0001_initial"), RUBRIC_THEN]
+AFTER = [("assessments", "0002_answer_was_response"), RUBRIC_THEN]
 
 
 def _migrate(targets: list[tuple[str, str]]) -> StateApps:
@@ -79,7 +82,7 @@ def test_the_rename_keeps_answers_their_files_and_history(before_rename: StateAp
 
 @pytest.fixture
 def before_due_dates() -> Iterator[StateApps]:
-    yield _migrate([("assessments", "0002_answer_was_response")])
+    yield _migrate([("assessments", "0002_answer_was_response"), RUBRIC_THEN])
     _migrate(executor_leaves())
 
 
@@ -93,7 +96,7 @@ def test_existing_cycles_fall_due_on_their_closing_day(before_due_dates: StateAp
     Cycle.objects.create(name="2025", rubric=rubric, opens_on="2025-03-01", closes_on="2025-10-31")
     Cycle.objects.create(name="2026", rubric=rubric, opens_on="2026-03-01", closes_on="2026-11-30")
 
-    new = _migrate([("assessments", "0003_cycle_dates")])
+    new = _migrate([("assessments", "0003_cycle_dates"), RUBRIC_THEN])
 
     dates = new.get_model("assessments", "Cycle").objects.order_by("name")
     assert [(c.name, str(c.due_on)) for c in dates] == [

@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from commitments.models import (
     Commitment,
     Criterion,
+    CrosswalkLink,
     LevelDescriptor,
     MaturityLevel,
     Rubric,
@@ -17,7 +18,8 @@ from commitments.models import (
 from commitments.rubric_file import dump_rubric
 
 from .factories import rubric_spec
-from .test_rubric_file import FIXTURE
+from .test_rubric_2026_2 import CROSSWALK
+from .test_rubric_file import FIXTURE, FIXTURE_2026_2
 
 pytestmark = pytest.mark.django_db
 
@@ -34,15 +36,59 @@ def _export() -> str:
     return out.getvalue()
 
 
-def test_load_on_an_empty_database_gives_the_whole_rubric() -> None:
-    call_command("load_rubric", "--publish", stdout=io.StringIO())
-    rubric = Rubric.objects.get()
-    assert rubric.status == Rubric.Status.PUBLISHED
-    assert rubric.commitments.count() == 10
-    for commitment in rubric.commitments.all():
-        assert 3 <= commitment.criteria.count() <= 5
-    assert list(rubric.levels.values_list("level", flat=True)) == [1, 2, 3, 4, 5]
+def test_load_on_an_empty_database_gives_every_shipped_rubric_and_the_crosswalk() -> None:
+    out = io.StringIO()
+    call_command("load_rubric", "--publish", stdout=out)
+    assert sorted(Rubric.objects.values_list("version", "status")) == [
+        ("2026.1", "published"),
+        ("2026.2", "published"),
+    ]
+    for rubric in Rubric.objects.all():
+        assert rubric.commitments.count() == 10
+        for commitment in rubric.commitments.all():
+            assert 3 <= commitment.criteria.count() <= 5
+        assert list(rubric.levels.values_list("level", flat=True)) == [1, 2, 3, 4, 5]
+    assert Criterion.objects.filter(commitment__rubric__version="2026.1").count() == 41
+    assert Criterion.objects.filter(commitment__rubric__version="2026.2").count() == 44
     assert LevelDescriptor.objects.count() == Criterion.objects.count() * 5
+    # 44 links: a split and two merges connect 47 pairs.
+    assert CrosswalkLink.objects.count() == 47
+    assert "Crosswalk 2026.1 → 2026.2: 47 links loaded." in out.getvalue()
+
+
+def test_the_2026_2_rubric_keeps_its_glossary_evidence_and_scoring_rule() -> None:
+    call_command("load_rubric", "--publish", stdout=io.StringIO())
+    rubric = Rubric.objects.get(version="2026.2")
+    assert len(rubric.glossary) == 16
+    assert "cumulative" in rubric.scoring
+    assert all(level.evidence for level in rubric.levels.all())
+    assert not Rubric.objects.get(version="2026.1").glossary  # 2026.1 stays as it was
+
+
+def test_2026_2_exports_and_loads_back_to_the_same_file(tmp_path: Path) -> None:
+    call_command("load_rubric", str(FIXTURE_2026_2), stdout=io.StringIO())
+    first = tmp_path / "first.yaml"
+    call_command("export_rubric", "--output", str(first), stderr=io.StringIO())
+    Rubric.objects.all().delete()
+    call_command("load_rubric", str(first), stdout=io.StringIO())
+    assert _export() == first.read_text()
+
+
+def test_a_crosswalk_naming_an_unknown_criterion_is_refused(tmp_path: Path) -> None:
+    call_command("load_rubric", str(FIXTURE), str(FIXTURE_2026_2), stdout=io.StringIO())
+    bad = tmp_path / "crosswalk.yaml"
+    bad.write_text(CROSSWALK.read_text().replace("from: engaged-1\n", "from: engaged-9\n"))
+    with pytest.raises(CommandError) as excinfo:
+        call_command("load_rubric", str(bad), stdout=io.StringIO())
+    message = str(excinfo.value)
+    assert "'engaged-9' is not a criterion of 2026.1" in message
+    assert "2026.1's 'engaged-1' is not mapped" in message
+    assert CrosswalkLink.objects.count() == 0
+
+
+def test_a_crosswalk_before_its_rubrics_is_refused_by_name() -> None:
+    with pytest.raises(CommandError, match=r"Load LHS Shared Commitments 2026\.1 and 2026\.2"):
+        call_command("load_rubric", str(CROSSWALK), stdout=io.StringIO())
 
 
 def test_a_second_load_changes_nothing() -> None:

@@ -121,3 +121,57 @@ def test_admin_history_page_lists_edits(admin_client_: Client) -> None:
     response = admin_client_.get(url)
     assert response.status_code == 200
     assert "Changed" in response.content.decode() or "Edited." in response.content.decode()
+
+
+def test_a_descriptor_edit_shows_its_text_before_and_after_on_the_criterions_history(
+    admin_client_: Client,
+) -> None:
+    make_rubric()
+    criterion = Criterion.objects.get(code="c1-1")
+    before = criterion.descriptors.get(level=3).text
+    url = reverse("admin:commitments_criterion_change", args=[criterion.pk])
+    data = _criterion_form(criterion, **{"descriptors-2-text": "- Level three, reworded."})
+    assert admin_client_.post(url, data).status_code == 302
+    # Only the inline changed: the criterion gets no empty "Changed" row of its own.
+    assert criterion.history.count() == 1
+    html = admin_client_.get(
+        reverse("admin:commitments_criterion_history", args=[criterion.pk])
+    ).content.decode()
+    table = html[html.index('id="descriptor-history"') :]
+    assert "Changed" in table
+    assert before in table
+    assert "- Level three, reworded." in table
+
+
+def test_a_criterion_edit_shows_the_prompt_before_and_after(admin_client_: Client) -> None:
+    make_rubric()
+    criterion = Criterion.objects.get(code="c1-1")
+    old_prompt = criterion.prompt
+    url = reverse("admin:commitments_criterion_change", args=[criterion.pk])
+    admin_client_.post(url, _criterion_form(criterion, prompt="Clearer prompt."))
+    html = admin_client_.get(
+        reverse("admin:commitments_criterion_history", args=[criterion.pk])
+    ).content.decode()
+    assert old_prompt in html
+    assert "Clearer prompt." in html
+
+
+def test_an_old_version_of_a_criterion_shows_its_descriptors_as_they_were(
+    admin_client_: Client,
+) -> None:
+    make_rubric()
+    criterion = Criterion.objects.get(code="c1-1")
+    first = criterion.history.earliest("history_date")
+    old_text = criterion.descriptors.get(level=2).text
+    url = reverse("admin:commitments_criterion_change", args=[criterion.pk])
+    data = _criterion_form(
+        criterion, prompt="Clearer prompt.", **{"descriptors-1-text": "Level two, now."}
+    )
+    admin_client_.post(url, data)
+    version_url = reverse(
+        "admin:commitments_criterion_simple_history", args=[criterion.pk, first.history_id]
+    )
+    html = admin_client_.get(version_url).content.decode()
+    then = html[html.index('id="descriptors-then"') :]
+    assert old_text in then
+    assert "Level two, now." not in then

@@ -12,7 +12,10 @@ from commitments.rubric_file import RubricFileError, dump_rubric, parse_rubric
 
 from .factories import rubric_spec
 
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures/rubric/lhs-shared-commitments-2026.1.yaml"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures/rubric"
+FIXTURE = FIXTURES / "lhs-shared-commitments-2026.1.yaml"
+FIXTURE_2026_2 = FIXTURES / "lhs-shared-commitments-2026.2.yaml"
+SHIPPED = [FIXTURE, FIXTURE_2026_2]
 NAM = [
     ("engaged", "Engaged", "Understanding and acting on people’s goals"),
     ("safe", "Safe", "Using validated safeguards to prevent harm"),
@@ -27,15 +30,21 @@ NAM = [
 ]  # fmt: skip
 
 
-def test_the_shipped_rubric_has_the_nam_commitments_in_order_with_exact_definitions() -> None:
-    spec = parse_rubric(FIXTURE.read_text(), source=str(FIXTURE))
+@pytest.mark.parametrize("fixture", SHIPPED, ids=lambda p: p.stem)
+def test_the_shipped_rubric_has_the_nam_commitments_in_order_with_exact_definitions(
+    fixture: Path,
+) -> None:
+    spec = parse_rubric(fixture.read_text(), source=str(fixture))
     assert [(c.code, c.name, c.definition) for c in spec.commitments] == NAM
     assert [lv.level for lv in spec.levels] == [1, 2, 3, 4, 5]
     assert "National Academy of Medicine" in spec.attribution
 
 
-def test_the_shipped_rubric_has_3_to_5_distinct_progressive_descriptors_per_criterion() -> None:
-    spec = parse_rubric(FIXTURE.read_text())
+@pytest.mark.parametrize("fixture", SHIPPED, ids=lambda p: p.stem)
+def test_the_shipped_rubric_has_3_to_5_distinct_progressive_descriptors_per_criterion(
+    fixture: Path,
+) -> None:
+    spec = parse_rubric(fixture.read_text())
     assert all(3 <= len(c.criteria) <= 5 for c in spec.commitments)
     assert 35 <= sum(len(c.criteria) for c in spec.commitments) <= 50
     for c in spec.commitments:

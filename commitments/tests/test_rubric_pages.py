@@ -1,8 +1,10 @@
 """The published rubric as people read it: every page a fixed number of queries."""
 
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -85,8 +87,46 @@ def test_rubric_pages_make_the_same_queries_whatever_the_rubrics_size(
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
     # every signed-in page: session, user, current membership, two permission lookups (nav);
-    # index: + rubric, commitments, levels
+    # index: + rubric, commitments, levels, the crosswalk into it, the published versions
     # commitment: + rubric, commitment, its criteria, their descriptors, levels
-    expected = 8 if url_name == "commitments:index" else 10
+    expected = 10
     with django_assert_num_queries(expected):
         client.get(reverse(url_name, args=args))
+
+
+def _shipped() -> None:
+    call_command("load_rubric", "--publish", stdout=io.StringIO())
+
+
+def test_the_index_shows_the_scoring_rule_evidence_glossary_weights_and_changes(
+    reader: Client,
+) -> None:
+    _shipped()
+    html = reader.get(reverse("commitments:index")).content.decode()
+    assert "version 2026.2" in html
+    for heading in ("How to score", "Minimum evidence that counts", "Glossary", "Weights",
+                    "Changes from 2026.1"):  # fmt: skip
+        assert heading in html
+    assert 'id="term-set-schedule"' in html
+    assert "Merged: safety processes for digital tools" in html
+    assert '<a href="/rubric/?version=2026.1">2026.1</a>' in html
+
+
+def test_an_older_version_stays_readable_as_it_was(reader: Client) -> None:
+    _shipped()
+    html = reader.get(reverse("commitments:index") + "?version=2026.1").content.decode()
+    assert "version 2026.1" in html
+    assert "Glossary" not in html
+    page = reader.get(reverse("commitments:commitment", args=["safe"]) + "?version=2026.1")
+    assert "SAFE-4" in page.content.decode()
+    assert reader.get(reverse("commitments:index") + "?version=1999.1").status_code == 404
+
+
+def test_descriptors_read_as_checklists_with_glossary_terms_linked(reader: Client) -> None:
+    _shipped()
+    html = reader.get(reverse("commitments:commitment", args=["accountable"])).content.decode()
+    assert '<ul class="checklist mb-0">' in html
+    assert (
+        '<a href="/rubric/?version=2026.2#term-set-schedule" class="glossary-term">set schedule</a>'
+    ) in html
+    assert "Minimum evidence: Records of the practice" in html

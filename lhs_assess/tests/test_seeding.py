@@ -124,13 +124,15 @@ def test_the_same_seed_gives_the_same_consortium_and_another_seed_another() -> N
     assert _digest() != first
 
 
-def test_cycles_are_years_on_the_published_rubric_and_the_last_is_open(rubric: Rubric) -> None:
+def test_cycles_are_years_and_the_open_one_is_on_the_newest_rubric(rubric: Rubric) -> None:
     out = _consortium(cycles=3)
-    cycles = list(Cycle.objects.order_by("name").values_list("name", "status", "rubric"))
+    cycles = list(Cycle.objects.order_by("name").values_list("name", "status", "rubric__version"))
+    # Closed cycles on the version before, which the crosswalk connects to the newest.
+    assert rubric.version == "2026.2"
     assert cycles == [
-        ("2024", "closed", rubric.pk),
-        ("2025", "closed", rubric.pk),
-        ("2026", "open", rubric.pk),
+        ("2024", "closed", "2026.1"),
+        ("2025", "closed", "2026.1"),
+        ("2026", "open", "2026.2"),
     ]
     assert "Seeded 12 organizations, 36 people, 3 cycles" in out
 
@@ -170,10 +172,11 @@ def test_the_open_cycle_has_every_status_and_closed_ones_are_submitted_or_accept
         assert assessment.reviewed_at is not None
 
 
-def test_answers_are_complete_once_submitted_and_partial_in_drafts(rubric: Rubric) -> None:
+@pytest.mark.usefixtures("rubric")
+def test_answers_are_complete_once_submitted_and_partial_in_drafts() -> None:
     _consortium()
-    criteria = Criterion.objects.filter(commitment__rubric=rubric).count()
-    for assessment in Assessment.objects.all():
+    for assessment in Assessment.objects.select_related("cycle"):
+        criteria = Criterion.objects.filter(commitment__rubric=assessment.cycle.rubric_id).count()
         answered = sum(r.is_answered for r in assessment.answers.all())
         assert assessment.answers.count() == criteria
         if assessment.status == "draft":
@@ -291,7 +294,12 @@ def test_the_demo_has_due_dates_late_submissions_overdue_actions_and_an_extensio
     northlake = Assessment.objects.get(cycle=current, organization__slug="northlake")
     overdue = [i for i in northlake.action_items.all() if i.is_overdue]
     assert [i.title for i in overdue] == ["Publish the board quality minutes"]
-    assert northlake.answers.filter(carried_forward=True).count() == 4
+    carried = northlake.answers.filter(carried_forward=True)
+    assert carried.count() == 4
+    # Its last cycle was on 2026.1: two of the four crossed a split or a merge, and say so.
+    kinds = sorted(carried.values_list("carried_kind", flat=True))
+    assert len([k for k in kinds if k in ("split", "merged")]) == 2
+    assert len([k for k in kinds if k in ("same", "reworded")]) == 2
     extension = Extension.objects.get()
     assert (extension.organization.slug, extension.cycle) == ("keystone", current)
     assert extension.until > current.closes_on

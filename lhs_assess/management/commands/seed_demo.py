@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from commitments.selectors import published_rubric
+from commitments.selectors import earlier_published, published_rubric
 from lhs_assess.seeding import DEFAULT_SEED, SeedCounts, consortium_generate, consortium_is_seeded
 from organizations.models import ADMIN_GROUP, STAFF_GROUP, Membership, Organization, User
 
@@ -129,6 +129,7 @@ class Command(BaseCommand):
                     reviewer=reviewer,
                     password_hash=password_hash,
                     seed=options["seed"],
+                    earlier_rubric=earlier_published(rubric=rubric),
                 )
         elapsed = time.perf_counter() - start
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
