@@ -73,12 +73,14 @@ def test_the_pdf_is_tagged_with_headings_tables_figures_language_title_and_bookm
         "Scores", "Peer comparison", "What changed since the last cycle",
         "Improvement plan for the weakest commitments", "Evidence files",
     ]  # fmt: skip
-    # Headings in order: one H1, then an H2 per section, and no level skipped.
+    # Headings in order: one H1, then an H2 per section (the scores' reading note an H3 under
+    # its section), and no level skipped.
     headings = [t for t in tags if t in ("/H", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6")]
-    assert headings == ["/H1"] + ["/H2"] * len(sections)
+    assert headings == ["/H1", "/H2", "/H3"] + ["/H2"] * (len(sections) - 1)
     # Bookmarks from the headings: the report's title with its sections beneath.
     h1 = f"Maturity report: {report.assessment.organization.name}"
-    assert outline_titles(pdf.outline) == [h1, sections]
+    nested = [sections[0], ["How to read scores"], *sections[1:]]
+    assert outline_titles(pdf.outline) == [h1, nested]
 
     # Tables with header cells: the scores table and the four peer groups' (consortium.build
     # gives five organizations: every group may be shown); each begins with a row of THs.
