@@ -90,9 +90,10 @@ def test_the_pdf_is_tagged_with_headings_tables_figures_language_title_and_bookm
         cells = [str(e["/S"]) for e in elements(table) if e["/S"] in ("/TH", "/TD")]
         assert cells[:4] == ["/TH"] * 4
         assert "/TD" in cells
-    # Row headers (commitment names) are TH too: three rows in the scores table.
+    # Row headers (commitment names) are TH too: six column headers (commitment, mean,
+    # median, distribution, answered, not applicable) and three rows in the scores table.
     scores = [str(e["/S"]) for e in elements(tables[0]) if e["/S"] in ("/TH", "/TD")]
-    assert scores.count("/TH") == 4 + 3
+    assert scores.count("/TH") == 6 + 3
 
     # Every chart image with its text alternative, and no Figure without one.
     assert all("/Alt" in e for e in tree if e["/S"] == "/Figure")
