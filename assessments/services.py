@@ -56,6 +56,10 @@ EVIDENCE_TYPES = {
 }
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 MAX_LINKS = 20
+LINK_MAX_LENGTH = 2_000  # what browsers and servers reliably carry in one address
+EVIDENCE_LINKS_MAX_LENGTH = MAX_LINKS * (LINK_MAX_LENGTH + 1)
+# The bounded texts of an answer: the model's max_length, checked here for callers without a form.
+_ANSWER_TEXTS = ("na_reason", "evidence", "notes", "change_reason")
 # A bare host such as www.example.org is a web address people type; anything with spaces is not.
 _BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?([/?#]\S*)?$")
 
@@ -235,10 +239,19 @@ def validate_answer_input(data: AnswerInput) -> dict[str, list[str]]:
         )
     if data.level is not None and not 1 <= data.level <= 5:
         errors.setdefault("level", []).append("A level is 1 to 5.")
+    for name in _ANSWER_TEXTS:
+        limit = getattr(Answer._meta.get_field(name), "max_length", None) or 0
+        if len(getattr(data, name)) > limit:
+            errors.setdefault(name, []).append(f"At most {limit:,} characters.")
     if len(data.evidence_links) > MAX_LINKS:
         errors.setdefault("evidence_links", []).append(f"At most {MAX_LINKS} links.")
     check = URLValidator(schemes=["http", "https"])
     for link in data.evidence_links:
+        if len(link) > LINK_MAX_LENGTH:
+            errors.setdefault("evidence_links", []).append(
+                f"A link is at most {LINK_MAX_LENGTH:,} characters."
+            )
+            continue
         try:
             check(link)
         except ValidationError:
@@ -840,7 +853,9 @@ def comment_add(
 @transaction.atomic
 def thread_resolve(*, thread: Thread, by: User, resolved: bool = True) -> Thread:
     """Mark the thread answered (or open it again); its comments stay."""
-    thread = Thread.objects.select_for_update(of=("self",)).select_related("criterion").get(pk=thread.pk)
+    thread = (
+        Thread.objects.select_for_update(of=("self",)).select_related("criterion").get(pk=thread.pk)
+    )
     if thread.is_resolved == resolved:
         return thread
     thread.resolved_at = timezone.now() if resolved else None

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lhs_assess.forms import form_add_errors
 
 from . import access, selectors, services
-from .forms import AcceptWithPasswordForm, InvitationForm, OrganizationForm, RoleForm
+from .forms import AcceptWithPasswordForm, InvitationForm, OrganizationForm, RoleForm, SwitchForm
 from .models import User
 
 
@@ -27,11 +27,12 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def switch(request: HttpRequest) -> HttpResponse:
-    try:
-        organization_id = int(request.POST.get("organization", ""))
-    except ValueError:
-        raise Http404 from None
-    membership = access.own_membership_access(user=request.user, organization_id=organization_id)
+    form = SwitchForm(request.POST)
+    if not form.is_valid():  # not a number, or none a row could have: no such organization
+        raise Http404
+    membership = access.own_membership_access(
+        user=request.user, organization_id=form.cleaned_data["organization"]
+    )
     request.session[access.CURRENT_ORGANIZATION_SESSION_KEY] = membership.organization_id
     messages.success(request, f"You are now working in {membership.organization.name}.")
     return redirect("organizations:detail", slug=membership.organization.slug)
@@ -197,7 +198,12 @@ def staff_create(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"{organization.name} created.")
         return redirect("organizations:staff_list")
-    return render(request, "organizations/staff_form.html", {"form": form, "organization": None})
+    return render(
+        request,
+        "organizations/staff_form.html",
+        {"form": form, "organization": None},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required
@@ -217,7 +223,10 @@ def staff_edit(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, f"{organization.name} saved.")
         return redirect("organizations:staff_list")
     return render(
-        request, "organizations/staff_form.html", {"form": form, "organization": organization}
+        request,
+        "organizations/staff_form.html",
+        {"form": form, "organization": organization},
+        status=400 if form.is_bound else 200,
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter
 
 from assessments.models import ActionItem, Answer, Assessment, EvidenceFile
 from assessments.services import (
@@ -702,3 +703,37 @@ def test_a_submitted_assessment_is_read_by_staff_and_written_by_nobody(
     response = client.get(url) if method == "GET" else client.post(url, {"title": "x"})
     expected = (READ_ANSWERS if method == "GET" else WRITE_ANSWERS)[who_index]
     assert response.status_code == expected, f"{WHO[who_index]} {method} {url}"
+
+
+def _int_kwargs_of(patterns: list[Any], namespace: str = "") -> dict[str, set[str]]:
+    """{view name: the names of its integer path arguments}, for our apps' views."""
+    found: dict[str, set[str]] = {}
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            found |= _int_kwargs_of(p.url_patterns, p.namespace or namespace)
+        elif isinstance(p, URLPattern) and namespace in OUR_NAMESPACES:
+            converters = getattr(p.pattern, "converters", {})
+            ints = {k for k, c in converters.items() if isinstance(c, IntConverter)}
+            if ints:
+                found[f"{namespace}:{p.name}"] = ints
+    return found
+
+
+# Ids beyond any row (past a bigint) in every address with an id: 404 or a refusal, never 500.
+HUGE_ID = 2**64
+INT_KWARGS = _int_kwargs_of(get_resolver().url_patterns)
+
+
+@pytest.mark.parametrize("view", sorted(INT_KWARGS))
+@pytest.mark.parametrize("who", ["lead_a", "staff"])
+def test_an_id_beyond_any_row_in_an_address_is_404_never_500(
+    client: Client, cast: Cast, view: str, who: str
+) -> None:
+    url_kwargs, data, _ = MATRIX[view]
+    real = url_kwargs(cast)
+    client.force_login(getattr(cast, who))
+    client.raise_request_exception = False
+    for name in INT_KWARGS[view]:
+        url = reverse(view, kwargs={**real, name: HUGE_ID})
+        for response in (client.get(url), client.post(url, data(cast))):
+            assert response.status_code in (403, 404, 405), f"{url}: {response.status_code}"

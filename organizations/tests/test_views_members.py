@@ -164,5 +164,5 @@ def test_a_reserved_short_name_is_refused(client: Client, cast: Cast) -> None:
     fields = {"name": "X", "slug": "manage", "type": "payer", "region": "south",
               "size_band": "large"}  # fmt: skip
     response = client.post(reverse("organizations:staff_create"), fields)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "reserved" in response.content.decode()
