@@ -29,6 +29,7 @@ from organizations.models import Membership
 from organizations.services import invitation_create
 from reports.models import Report
 from tests.cast import Cast
+from tests.pages import argument_free_paths
 
 pytestmark = pytest.mark.django_db
 
@@ -737,3 +738,59 @@ def test_an_id_beyond_any_row_in_an_address_is_404_never_500(
         url = reverse(view, kwargs={**real, name: HUGE_ID})
         for response in (client.get(url), client.post(url, data(cast))):
             assert response.status_code in (403, 404, 405), f"{url}: {response.status_code}"
+
+
+# --- Nothing the site answers is kept by a browser or a proxy ------------------------------------
+
+
+def _stored_anywhere(response: Any) -> str:
+    """Why a shared browser or proxy could keep this answer, or "" when it cannot."""
+    header = response.get("Cache-Control", "")
+    directives = {d.strip().split("=")[0] for d in header.split(",")}
+    missing = {"private", "no-store"} - directives
+    return f"Cache-Control {header!r} lacks {sorted(missing)}" if missing else ""
+
+
+@pytest.mark.parametrize(
+    ("view", "method", "who_index"),
+    [
+        pytest.param(view, method, i, id=f"{view}-{method}-{WHO[i]}")
+        for view, (_, _, answers) in MATRIX.items()
+        for method in ("GET", "POST")
+        # The first person who gets the page itself (or its redirect after a POST), and lead_b,
+        # whose 404 must not be stored either.
+        for i in sorted(
+            {next((i for i, s in enumerate(answers[method]) if s in (200, 201, 302)), 0), 4}
+        )
+    ],
+)
+def test_every_answer_of_every_view_is_marked_private_no_store(
+    client: Client, cast: Cast, view: str, method: str, who_index: int
+) -> None:
+    url_kwargs, data, _ = MATRIX[view]
+    url = reverse(view, kwargs=url_kwargs(cast))
+    person = _person(cast, WHO[who_index])
+    if person is not None:
+        client.force_login(person)
+    response = client.get(url) if method == "GET" else client.post(url, data(cast))
+    assert not _stored_anywhere(response), f"{method} {url} ({response.status_code})"
+
+
+@pytest.mark.parametrize("path", argument_free_paths())
+def test_every_page_without_arguments_is_marked_private_no_store(
+    client: Client, cast: Cast, path: str
+) -> None:
+    """Sign-in, the rubric, the admin, health: signed in as staff, and anonymous."""
+    client.raise_request_exception = False
+    assert not _stored_anywhere(client.get(path)), f"anonymous GET {path}"
+    client.force_login(cast.staff)
+    assert not _stored_anywhere(client.get(path)), f"staff GET {path}"
+
+
+def test_static_files_stay_cacheable(client: Client) -> None:
+    """WhiteNoise answers before the no-store middleware; our own CSS keeps its cache."""
+    from django.conf import settings
+
+    assert settings.MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") < (
+        settings.MIDDLEWARE.index("lhs_assess.middleware.NoStoreMiddleware")
+    )
