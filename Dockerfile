@@ -8,7 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN apt-get update \
     && apt-get install -y --no-install-recommends curl chromium libpango-1.0-0 \
-       libpangoft2-1.0-0 fonts-dejavu-core \
+       libpangoft2-1.0-0 fonts-dejavu-core libmagic1 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

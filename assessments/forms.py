@@ -13,13 +13,13 @@ from commitments.rubric_file import CriterionSpec, LevelSpec
 from lhs_assess.forms import POSITIVE_INTEGER_MAX, choice_field, id_field, max_length_of
 from organizations.models import Membership, User
 
+from .evidence import evidence_upload_error
 from .models import COMMENT_MAX_LENGTH, ActionItem, Answer
 from .selectors import NOBODY, OPEN, CommitmentText, Due, PlanFilters, PreviousAnswer
 from .services import (
     EVIDENCE_LINKS_MAX_LENGTH,
     ActionInput,
     AnswerInput,
-    evidence_upload_error,
     link_normalized,
     validate_answer_input,
 )

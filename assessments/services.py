@@ -26,6 +26,7 @@ from organizations.models import Membership, Organization, User
 from organizations.selectors import organization_people, reviewers
 from organizations.services import audit_log
 
+from .evidence import EVIDENCE_TYPES, evidence_name, evidence_upload_error
 from .models import (
     COMMENT_MAX_LENGTH,
     ActionItem,
@@ -42,19 +43,6 @@ from .models import (
 from .scoring import ScoredAnswer, commitment_scores, overall_score
 from .selectors import extension_until
 
-# Evidence files: the formats quality teams actually send, and a size that email also carries.
-EVIDENCE_TYPES = {
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".csv": "text/csv",
-    ".txt": "text/plain",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-}
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 MAX_LINKS = 20
 LINK_MAX_LENGTH = 2_000  # what browsers and servers reliably carry in one address
 EVIDENCE_LINKS_MAX_LENGTH = MAX_LINKS * (LINK_MAX_LENGTH + 1)
@@ -416,19 +404,6 @@ def answers_keep_unchanged(
     return answers
 
 
-def evidence_upload_error(upload: UploadedFile) -> str | None:
-    """Why we would not keep this file (type, size), or None; forms show it beside the field."""
-    name = PurePath(upload.name or "").name
-    if PurePath(name).suffix.lower() not in EVIDENCE_TYPES:
-        allowed = ", ".join(sorted(s.lstrip(".") for s in EVIDENCE_TYPES))
-        return f"{name or 'This file'}: only {allowed} files are kept."
-    if upload.size is None or upload.size > EVIDENCE_MAX_BYTES:
-        return f"{name} is larger than {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB."
-    if upload.size == 0:
-        return f"{name} is empty."
-    return None
-
-
 @transaction.atomic
 def commitment_answers_save(
     *,
@@ -463,10 +438,10 @@ def evidence_file_add(*, answer: Answer, upload: UploadedFile, by: User) -> Evid
     error = evidence_upload_error(upload)
     if error:
         raise ValidationError({"file": error})
-    name = PurePath(upload.name or "").name
+    name = evidence_name(upload)
     stored = EvidenceFile(
         answer=answer,
-        original_name=name[:200],
+        original_name=name,
         content_type=EVIDENCE_TYPES[PurePath(name).suffix.lower()],
         size=upload.size or 0,
         uploaded_by=by,
