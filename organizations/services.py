@@ -17,6 +17,10 @@ from django.utils import timezone
 from .models import AuditEvent, Invitation, Membership, Organization, User
 
 INVITATION_LIFETIME = timedelta(days=7)
+INVITATION_NOT_FOR_YOU = (
+    "This invitation link cannot be used with the account you are signed in with. Sign out, "
+    "then open the link again, or ask the person who invited you for a new one."
+)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -249,6 +253,21 @@ def invitation_problem(invitation: Invitation) -> str | None:
     if not invitation.organization.is_active:
         return "This organization is no longer active."
     return None
+
+
+@transaction.atomic
+def invitation_opened_by_another_account(
+    *, invitation: Invitation, user: User, request: HttpRequest | None = None
+) -> AuditEvent:
+    """Record that a signed-in person opened an invitation sent to someone else."""
+    return audit_log(
+        action="invitation.wrong_account",
+        actor=user,
+        target=invitation,
+        organization=invitation.organization,
+        request=request,
+        detail={"invited": invitation.email, "signed_in_as": user.email},
+    )
 
 
 @transaction.atomic

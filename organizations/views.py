@@ -1,7 +1,9 @@
 """Organization pages: which one I work in, its members, invitations, and staff management."""
 
 import copy
+from typing import Any
 
+from allauth.account.views import LoginView
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lhs_assess.forms import form_add_errors
 
 from . import access, selectors, services
+from .adapters import LOCKOUT_MESSAGE
 from .forms import AcceptWithPasswordForm, InvitationForm, OrganizationForm, RoleForm, SwitchForm
 from .models import User
 
@@ -151,14 +154,20 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         "problem": problem,
         "has_account": has_account,
     }
+    if user is not None and user.email.lower() != invitation.email.lower():
+        # Neither the organization nor the address it was sent to: a forwarded link, or a
+        # shared computer, must not tell who is invited where. The audit log says who tried.
+        services.invitation_opened_by_another_account(
+            invitation=invitation, user=user, request=request
+        )
+        return render(
+            request,
+            "organizations/invitation_accept.html",
+            {"neutral": services.INVITATION_NOT_FOR_YOU},
+            status=403,
+        )
     if problem:
         return render(request, "organizations/invitation_accept.html", context, status=410)
-    if user is not None and user.email.lower() != invitation.email.lower():
-        context["problem"] = (
-            f"This invitation was sent to {invitation.email}, but you are signed in as "
-            f"{user.email}. Sign out and open the link again."
-        )
-        return render(request, "organizations/invitation_accept.html", context, status=403)
     if request.method == "POST" and (user is not None or (not has_account and form.is_valid())):
         try:
             membership = services.invitation_accept(
@@ -237,3 +246,19 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(
         request, "organizations/audit_log.html", {"events": selectors.audit_events_recent()}
     )
+
+
+class SignInView(LoginView):
+    """allauth's sign-in page, answering 429 Too Many Requests while signing in is paused for
+    the account or the address, so that clients and monitoring see the pause for what it is."""
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response: HttpResponse = super().form_invalid(form)
+        if LOCKOUT_MESSAGE in form.non_field_errors():
+            response.status_code = 429
+        return response
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    """allauth's other rate limits (handler429): the same words as the sign-in pause."""
+    return render(request, "429.html", {"message": LOCKOUT_MESSAGE}, status=429)
