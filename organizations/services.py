@@ -57,6 +57,27 @@ def audit_log(
     )
 
 
+@transaction.atomic
+def download_record(
+    *,
+    by: User,
+    what: str,
+    target: models.Model | None,
+    organization: Organization | None,
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Who downloaded what: a report, an export or an evidence file (`what`), one audit row."""
+    return audit_log(
+        action=f"download.{what}",
+        actor=by,
+        target=target,
+        organization=organization,
+        request=request,
+        detail=detail,
+    )
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
