@@ -145,7 +145,8 @@ def organization_access(
     *, user: AnyUser, slug: str, need_manage: bool = False
 ) -> OrganizationAccess:
     """The organization `slug` if the person may see it (404 otherwise), with their rights;
-    403 with need_manage for a person who may see it but not manage its members."""
+    403 with need_manage for a person who may see it but not manage its members (nor take
+    all of its data away: its lead and administrators do both)."""
     if not user.is_authenticated:
         raise Http404
     qs = Organization.objects.all()

@@ -8,10 +8,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessments.organization_data import organization_archive
 from lhs_assess.forms import form_add_errors
 
 from . import access, selectors, services
@@ -45,9 +47,12 @@ def switch(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     acc = access.organization_access(user=request.user, slug=slug)
-    return render(
-        request, "organizations/detail.html", {"organization": acc.organization, "role": acc.role}
-    )
+    context = {
+        "organization": acc.organization,
+        "role": acc.role,
+        "may_export": acc.may_manage_members,
+    }
+    return render(request, "organizations/detail.html", context)
 
 
 def _members_page(
@@ -237,6 +242,24 @@ def staff_edit(request: HttpRequest, slug: str) -> HttpResponse:
         {"form": form, "organization": organization},
         status=400 if form.is_bound else 200,
     )
+
+
+@login_required
+@require_GET
+def data_export(request: HttpRequest, slug: str) -> FileResponse:
+    """Everything the organization entered, zipped: for its lead (and administrators)."""
+    acc = access.organization_access(user=request.user, slug=slug, need_manage=True)
+    archive = organization_archive(organization=acc.organization)
+    name = f"{acc.organization.slug}-data-{timezone.localdate():%Y-%m-%d}.zip"
+    services.download_record(
+        by=access.signed_in(request),
+        what="organization_data",
+        target=acc.organization,
+        organization=acc.organization,
+        request=request,
+        detail={"name": name},
+    )
+    return FileResponse(archive, as_attachment=True, filename=name, content_type="application/zip")
 
 
 @login_required

@@ -292,6 +292,12 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
         _none,
         {"GET": (302, 200, 200, 200, 404, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
     ),
+    # Everything the organization entered, zipped: its lead and administrators.
+    "organizations:data_export": (
+        _org_a,
+        _none,
+        {"GET": (302, 403, 403, 200, 404, 403, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
     "organizations:invite": (
         _org_a,
         lambda c: {"email": "colleague@alpha.test", "role": "contributor"},
