@@ -426,3 +426,35 @@ def consortium_report(request: HttpRequest, pk: int) -> HttpResponse:
     if report.kind != Report.Kind.CONSORTIUM:
         raise Http404
     return render(request, "consortium/report.html", {"report": report})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    """An administrator deletes an inactive organization's data after its retention period."""
+    organization = access.organization_deletion_access(user=request.user, slug=slug)
+    problem = ""
+    if request.method == "POST":
+        try:
+            counts = services.organization_delete(
+                organization=organization, by=access.signed_in(request), request=request
+            )
+        except ValidationError as e:
+            problem = " ".join(e.messages)
+        else:
+            messages.success(
+                request,
+                f"{organization.name} and its {counts['assessments']} assessments were deleted; "
+                "the audit log and the consortium reports keep what was published.",
+            )
+            return redirect("organizations:staff_list")
+    context = {
+        "organization": organization,
+        "deletable_from": services.organization_deletable_from(organization),
+        "counts": services.organization_data_counts(organization),
+        "problem": problem,
+        "today": timezone.localdate(),
+    }
+    return render(
+        request, "consortium/organization_delete.html", context, status=400 if problem else 200
+    )

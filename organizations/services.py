@@ -108,6 +108,8 @@ def organization_create(
 ) -> Organization:
     """Create an organization (staff and admins)."""
     organization = Organization(**fields)
+    if not organization.is_active:
+        organization.deactivated_at = timezone.now()
     organization.full_clean()
     organization.save()
     audit_log(
@@ -128,6 +130,9 @@ def organization_update(
     changed = {k: v for k, v in fields.items() if getattr(organization, k) != v}
     for name, value in changed.items():
         setattr(organization, name, value)
+    if "is_active" in changed:  # the retention period runs from the last deactivation
+        organization.deactivated_at = None if organization.is_active else timezone.now()
+        changed["deactivated_at"] = organization.deactivated_at
     organization.full_clean()
     if changed:
         organization.save(update_fields=list(changed))

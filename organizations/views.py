@@ -239,7 +239,11 @@ def staff_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "organizations/staff_form.html",
-        {"form": form, "organization": organization},
+        {
+            "form": form,
+            "organization": organization,
+            "may_delete": access.user_is_admin(request.user),
+        },
         status=400 if form.is_bound else 200,
     )
 

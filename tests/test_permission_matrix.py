@@ -451,6 +451,12 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
         _none,
         {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 404, 404, 404, 404, 302, 302)},
     ),
+    # Deleting an organization's data is the administrators' (A is active: refused, 400).
+    "consortium:organization_delete": (
+        _org_a,
+        _none,
+        {"GET": (302, 403, 403, 403, 403, 403, 200), "POST": (302, 403, 403, 403, 403, 403, 400)},
+    ),
     "consortium:report": (
         _consortium_report,
         _none,

@@ -275,6 +275,9 @@ REPORT_KINDS = {
 
 # Peer figures are shown only for groups of at least this many organizations.
 PEER_MIN_GROUP_SIZE = env.int("PEER_MIN_GROUP_SIZE", default=5)
+# An organization made inactive may have its data deleted by an administrator this many days
+# later (its audit trail and the consortium reports already built are kept).
+ORGANIZATION_RETENTION_DAYS = env.int("ORGANIZATION_RETENTION_DAYS", default=365)
 
 LOGGING = {
     "version": 1,
