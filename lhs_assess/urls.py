@@ -26,3 +26,5 @@ urlpatterns = [
 
 # allauth's rate limits answer through this (allauth.core.internal.ratelimit.respond_429).
 handler429 = too_many_requests
+# A database outage answers 503 in plain words instead of a bare 500 (lhs_assess.views).
+handler500 = "lhs_assess.views.server_error"
