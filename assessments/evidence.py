@@ -6,6 +6,7 @@ beside the field, whatever the browser claimed. Names are cut to the column keep
 extension, so a 250-character name stays a PDF.
 """
 
+import errno
 import io
 import zipfile
 from pathlib import PurePath
@@ -28,6 +29,17 @@ EVIDENCE_TYPES = {
     ".jpeg": "image/jpeg",
 }
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+
+def not_stored_message(name: str, exc: OSError) -> str:
+    """Why a file that passed every check could not be written, in words for the person."""
+    if exc.errno == errno.ENOSPC:
+        return (
+            f"{name} was not kept: the server has no room left to store files. Nothing of it "
+            "was kept; try again later, and tell the consortium team if it goes on."
+        )
+    return f"{name} was not kept: the server could not write it. Try again in a moment."
+
 
 # What libmagic may call a file of each extension. Office files are zips: libmagic names them
 # when their parts come in Office's usual order, and says "zip" otherwise, so a zip is looked

@@ -26,7 +26,7 @@ from organizations.models import Membership, Organization, User
 from organizations.selectors import organization_people, reviewers
 from organizations.services import audit_log
 
-from .evidence import EVIDENCE_TYPES, evidence_name, evidence_upload_error
+from .evidence import EVIDENCE_TYPES, evidence_name, evidence_upload_error, not_stored_message
 from .models import (
     COMMENT_MAX_LENGTH,
     ActionItem,
@@ -446,7 +446,10 @@ def evidence_file_add(*, answer: Answer, upload: UploadedFile, by: User) -> Evid
         size=upload.size or 0,
         uploaded_by=by,
     )
-    stored.file.save(name, upload, save=False)
+    try:
+        stored.file.save(name, upload, save=False)
+    except OSError as exc:  # a full disk: the storage removed what it had written
+        raise ValidationError({"file": not_stored_message(name, exc)}) from exc
     stored.save()
     audit_log(
         action="evidence.upload",

@@ -209,7 +209,7 @@ STATICFILES_DIRS = [
     ("vendor/plotly", Path(plotly.__file__).resolve().parent / "package_data"),
 ]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "lhs_assess.storage.CleanFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Uploaded evidence and built reports: outside the web root, served only by access-checked views.
