@@ -2,6 +2,7 @@
 the organization page's data download, the invitation opened by the wrong account, the sign-in
 pause, the staff organization form refusing input, and the deletion page."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,8 @@ from .test_review import _staff_sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = (1366, 390)
-SHOTS = Path("/tmp/pw-trust")
+# Screenshots of each page at each width, where a folder is named for them.
+SHOTS = Path(os.environ.get("LHS_SCREENSHOTS", "/nonexistent"))
 
 
 def _check(page: Any, name: str) -> None:
@@ -55,7 +57,7 @@ def test_a_lead_finds_the_data_download_and_the_wrong_account_sees_a_neutral_inv
     base = live_server.url
     sign_in(page, base, lead_a.email)
     page.goto(f"{base}/organizations/alpha/")
-    assert "Download all of Alpha Health’s data" in page.inner_text("main")
+    assert "Download all of Alpha Health\u2019s data" in page.inner_text("main")
     _check(page, "organization-data-download")
     _, token = invitation_create(organization=alpha, email="new@alpha.test", role="viewer",
                                  by=lead_a)  # fmt: skip
