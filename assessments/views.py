@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -620,11 +620,14 @@ def comment_post(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access.assessment_access(user=request.user, pk=pk)
     acc.require_discuss()
     form = CommentForm(request.POST)
-    code = request.POST.get("criterion", "")
+    valid = form.is_valid()
+    if "criterion" in form.errors:  # no page posts such a code (too long, a NUL byte)
+        raise Http404
+    code = form.cleaned_data.get("criterion", "")
     criterion = (
         selectors.assessment_criterion(assessment=acc.assessment, code=code) if code else None
     )
-    if form.is_valid():
+    if valid:
         try:
             comment = services.comment_add(
                 assessment=acc.assessment,

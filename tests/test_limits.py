@@ -243,3 +243,15 @@ def test_ids_beyond_any_row_in_posted_forms_are_refused_not_500(client: Client, 
     assert response.status_code == 400
     for view in ("consortium:review_queue", "consortium:dashboard"):
         assert client.get(reverse(view), {"cycle": HUGE}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_a_comment_s_criterion_is_404_not_a_database_error(
+    client: Client, cast: Cast
+) -> None:
+    """PostgreSQL refuses NUL in text: the form catches it before any query sees it."""
+    assessment = started(organization=cast.org_a, by=cast.lead_a)
+    client.force_login(cast.lead_a)
+    url = reverse("assessments:comment", args=[assessment.pk])
+    assert client.post(url, {"criterion": "\x00", "body": "Who?"}).status_code == 404
+    assert client.post(url, {"criterion": "c" * 41, "body": "Who?"}).status_code == 404
