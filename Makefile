@@ -3,10 +3,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEMO_ENV := DJANGO_SETTINGS_MODULE=lhs_assess.settings.local
+# The demo runs with DEBUG off, as production does (error pages, compressed and cached static files).
+DEMO_ENV := DJANGO_SETTINGS_MODULE=lhs_assess.settings.local DJANGO_DEBUG=0
 APPS := lhs_assess commitments organizations assessments reports consortium notifications
 
-.PHONY: install system-deps demo demo-setup test lint format bench worker clean
+.PHONY: install system-deps demo demo-setup test lint format bench worker plotly clean
 
 install: system-deps $(STAMP)
 
@@ -34,14 +35,20 @@ $(STAMP): pyproject.toml package-lock.json
 	else echo "npm not found: browser accessibility tests will be skipped"; fi
 	touch $(STAMP)
 
-# Zero-setup demo: SQLite file in var/, tasks in-process, served on http://127.0.0.1:8000.
-demo-setup: install
+# Zero-setup demo: SQLite file in var/, served on http://127.0.0.1:8000 beside a real Celery
+# worker that takes its tasks from files under var/broker (no Redis); Ctrl-C stops both.
+demo-setup: install var/static/staticfiles.json
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py load_rubric --publish
-	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --organizations 60 --cycles 3
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo --allow-without-debug --organizations 60 --cycles 3
+
+# Static files collected, compressed and hashed as production serves them; again only when
+# one has changed.
+var/static/staticfiles.json: $(STAMP) $(shell find static -type f)
+	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 
 demo: demo-setup
-	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(BIN)/honcho start -f Procfile.demo
 
 # PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, SQLite otherwise;
 # REQUIRE_SERVICES=1 turns "skipped: no Redis" into a failure.
@@ -60,13 +67,21 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/djlint templates --reformat
 
+# The bench puts two web processes behind HAProxy (Debian's) for its scale-out figure.
 bench: install
+	@command -v haproxy >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& apt-get install -y -qq haproxy; } || echo "haproxy not installed: the two-process run is skipped"
 	$(BIN)/python bench/run.py
 
 # A Celery worker with beat (re-sends reports and mail left queued, sends reminders); needs REDIS_URL.
 worker: install
 	@test -n "$(REDIS_URL)" || (echo "Set REDIS_URL (for example redis://127.0.0.1:6379/0) to run a worker." && exit 1)
 	$(BIN)/celery -A lhs_assess worker --beat --loglevel=INFO --concurrency=2
+
+# plotly.js cut down to the trace types our charts draw (static/vendor/plotly, committed):
+# run after changing lhs_assess/assets/plotly or the plotly package's version.
+plotly:
+	cd lhs_assess/assets/plotly && npm ci --no-audit --no-fund && npm run build
 
 clean:
 	rm -rf $(VENV) var staticfiles node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -306,6 +306,7 @@ class NavCriterion:
     answer_pk: int
     state: str  # "empty", "answered", "na", "confirm": the class and the words below
     words: str
+    open_thread: bool = False
 
 
 @dataclass
@@ -318,6 +319,10 @@ class NavCommitment:
     @property
     def done(self) -> int:
         return sum(c.state in ("answered", "na") for c in self.criteria)
+
+    @property
+    def open_threads(self) -> int:
+        return sum(c.open_thread for c in self.criteria)
 
 
 @dataclass
@@ -361,13 +366,22 @@ def nav_state(answer: Answer) -> tuple[str, str]:
 
 
 def assessment_navigator(*, assessment: Assessment) -> Navigator:
-    """The navigator of an assessment (two queries, whatever its size)."""
+    """The navigator of an assessment, with the criteria whose thread waits for an answer
+    (three queries, whatever its size)."""
     answers = _answer_states(assessment)
+    waiting = set(
+        Thread.objects.filter(
+            assessment=assessment, resolved_at__isnull=True, comments__isnull=False
+        ).values_list("criterion_id", flat=True)
+    )
     commitments: dict[int, NavCommitment] = {}
     for a in answers:
         c = a.criterion.commitment
         nav = commitments.setdefault(c.pk, NavCommitment(c.code, c.name))
-        nav.criteria.append(NavCriterion(a.criterion.code, a.pk, *nav_state(a)))
+        state = nav_state(a)
+        nav.criteria.append(
+            NavCriterion(a.criterion.code, a.pk, *state, open_thread=a.criterion_id in waiting)
+        )
     for commitment_id, user in _assignees(assessment).items():
         if commitment_id in commitments:
             commitments[commitment_id].assignee = user

@@ -41,6 +41,8 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "dashboard_region": ("/consortium/dashboard/?region=midwest", "staff"),
     "export_scores_xlsx": ("/consortium/dashboard/scores/?format=xlsx", "staff"),
 }
+# The five pages people spend their time on, weighed in Chromium (bench/browser.py).
+BROWSED = ("home", "commitment_form", "dashboard", "report_page", "review_page")
 MEMBER = "bench@example.org"
 STAFF = "bench-staff@example.org"
 
@@ -228,7 +230,9 @@ LOAD_LEADS = int(os.environ.get("LOAD_LEADS", "50"))
 LOAD_STAFF = int(os.environ.get("LOAD_STAFF", "5"))
 
 
-def _load_cast() -> tuple[list[tuple[str, int]], list[str], list[str]]:
+def _load_cast(
+    leads_wanted: int = LOAD_LEADS,
+) -> tuple[list[tuple[str, int]], list[str], list[str]]:
     """Leads of organizations with a draft in the newest cycle, staff people, review pages."""
 
     from assessments.models import Assessment, Cycle
@@ -237,7 +241,7 @@ def _load_cast() -> tuple[list[tuple[str, int]], list[str], list[str]]:
     cycle = Cycle.objects.order_by("-opens_on").first()
     drafts = list(
         Assessment.objects.filter(cycle=cycle, status=Assessment.Status.DRAFT).order_by("pk")[
-            :LOAD_LEADS
+            :leads_wanted
         ]
     )
     leads = {
@@ -263,6 +267,8 @@ def main() -> None:
     env = _env()
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    # Static files as production serves them: compressed, hashed names, cached for a year.
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     load = [*manage, "load_rubric", "--publish"]
     subprocess.run(load, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     seeding = _seed(manage, env)
@@ -307,6 +313,16 @@ def main() -> None:
         floor = results["floor"]["p95_ms"]
         for figures in results.values():
             figures["ratio_to_floor"] = round(figures["p95_ms"] / floor, 2)
+        from bench.browser import page_weights
+
+        weights = page_weights(
+            port, {name: (measured[name][0], cookies[measured[name][1]]) for name in BROWSED}
+        )
+        from bench.lighthouse import lighthouse_scores
+
+        scores = lighthouse_scores(
+            port, {name: (measured[name][0], cookies[measured[name][1]]) for name in BROWSED}
+        )
         from bench.load import lost_saves
         from bench.load import run as load_run
 
@@ -317,6 +333,13 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+    from bench.people import STEPS
+    from bench.webscale import people_per_machine
+
+    people_leads, people_staff, people_reviews = _load_cast(max(STEPS))
+    people = people_per_machine(
+        env, {"leads": people_leads, "staff_cookies": people_staff, "reviews": people_reviews}
+    )
     for name, count in _queries(measured).items():
         results[name]["queries"] = count
     autosaves["queries"] = autosave.autosave_queries(saver, saver_url, answer_pk)
@@ -332,12 +355,42 @@ def main() -> None:
             f"  {name:<20} {f['p50_ms']:>8} {f['p95_ms']:>8} {f['p99_ms']:>8}"
             f" {f['ratio_to_floor']:>8} {f['queries']:>8}"
         )
+    print("Pages in Chromium, median of 5 visits: KB over the wire and ms to the load event")
+    print(f"  {'page':<20} {'first KB':>9} {'first ms':>9} {'next KB':>8} {'next ms':>8}")
+    for name, w in weights.items():
+        print(
+            f"  {name:<20} {w['first_kb']:>9} {w['first_ms']:>9}"
+            f" {w['repeat_kb']:>8} {w['repeat_ms']:>8}"
+        )
+    if "skipped" in scores:
+        print(f"Lighthouse: skipped, {scores['skipped']}")
+    else:
+        print("Lighthouse (desktop settings; performance on a throttled phone beside)")
+        print(f"  {'page':<20} {'perf':>6} {'a11y':>6} {'phone':>6}")
+        for name, sc in scores.items():
+            print(
+                f"  {name:<20} {sc['performance']:>6} {sc['accessibility']:>6}"
+                f" {sc['performance_phone']:>6}"
+            )
     print(
         f"Load, {load['users']} people ({LOAD_LEADS} leads saving, {LOAD_STAFF} staff reading) "
         f"for {load['seconds']} s: {load['requests']} requests, {load['requests_per_s']}/s, "
         f"p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, {load['errors']} errors, "
         f"{load['saves']} saves, {load['lost_saves']} lost"
     )
+    print(
+        "People who read and think (leads autosaving, 1 in 10 staff reading), p95 under 300 ms"
+        " with no error:"
+    )
+    for run_name, run in people.items():
+        if "skipped" in run:
+            print(f"  {run_name}: skipped, {run['skipped']}")
+            continue
+        steps = ", ".join(
+            f"{s['people']}: p95 {s['p95_ms']} ms, {s['requests_per_s']}/s, {s['errors']} errors"
+            for s in run["steps"]
+        )
+        print(f"  {run_name}: {run['served']} people served ({steps})")
     print(
         f"Autosave, {autosaves['saves']} sequential saves of one criterion over HTTP: "
         f"p50 {autosaves['p50_ms']} ms, p95 {autosaves['p95_ms']} ms, "
@@ -371,8 +424,11 @@ def main() -> None:
                 "database": database,
                 "seed": seeding,
                 "pages": results,
+                "page_weights": weights,
+                "lighthouse": scores,
                 "report": report,
                 "load": load,
+                "people": people,
                 "autosave": autosaves,
                 "keep_all": kept,
                 "scaleout": scaleout,

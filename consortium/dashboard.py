@@ -5,14 +5,17 @@ Callers check access first (organizations/access.py). Every figure comes from Co
 queries however many organizations there are.
 """
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import groupby
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 
 from assessments.models import Answer, Assessment, CommitmentScore, Cycle
 from commitments.models import Commitment
@@ -376,6 +379,60 @@ class Dashboard:
     improving: list[Highlight]
 
 
+@dataclass(frozen=True)
+class Aggregates:
+    """The figures over every assessment the filters select: the costly part of the page."""
+
+    counts: dict[str, int]
+    boxes: list[Box]
+    trend: Trend
+
+
+def data_marker(cycle: Cycle) -> tuple[object, ...]:
+    """Changes whenever an assessment is created, changes status or is deleted, or its scores
+    are stored again: the newest row of each, found by index in one query whatever the
+    consortium's size (the history's time tells apart two databases that reuse ids)."""
+    newest_history = Assessment.history.order_by("-history_id")
+    marker: tuple[object, ...] = (
+        Cycle.objects.filter(pk=cycle.pk)
+        .annotate(
+            assessment=Subquery(Assessment.objects.order_by("-pk").values("pk")[:1]),
+            change=Subquery(newest_history.values("history_id")[:1]),
+            changed_at=Subquery(newest_history.values("history_date")[:1]),
+            scores=Subquery(CommitmentScore.objects.order_by("-pk").values("pk")[:1]),
+        )
+        .values_list("assessment", "change", "changed_at", "scores")
+        .get()
+    )
+    return marker
+
+
+def aggregates(filters: DashboardFilters, cycles: Sequence[Cycle]) -> Aggregates:
+    """Status counts, score boxes and the median trend; kept in the cache (shared by every web
+    process) until the data changes, and at most DASHBOARD_CACHE_SECONDS, which also bounds
+    how long an edit of an organization's type or region takes to show."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if not seconds:
+        return _aggregates(filters, cycles)
+    marker = repr((data_marker(filters.cycle), [(c.pk, c.opens_on) for c in cycles]))
+    chosen = (filters.cycle.pk, filters.type, filters.region, filters.size_band, filters.status)
+    key = "dashboard:" + hashlib.sha256(repr((chosen, marker)).encode()).hexdigest()
+    found = cache.get(key)
+    if isinstance(found, Aggregates):
+        return found
+    figures = _aggregates(filters, cycles)
+    cache.set(key, figures, timeout=seconds)
+    return figures
+
+
+def _aggregates(filters: DashboardFilters, cycles: Sequence[Cycle]) -> Aggregates:
+    return Aggregates(
+        counts=status_counts(filters),
+        boxes=score_boxes(filters),
+        trend=median_trend(filters, cycles),
+    )
+
+
 def dashboard(
     *,
     filters: DashboardFilters,
@@ -390,18 +447,17 @@ def dashboard(
     )
     heatmap = Paginator(heatmap_assessments(filters, sort), PAGE_SIZE).get_page(page)
     commitments = commitments_of(rubric_id=filters.cycle.rubric_id)
-    trend = median_trend(filters, cycles)
-    counts = status_counts(filters)
-    counts[NOT_STARTED] = not_started.paginator.count
+    figures = aggregates(filters, cycles)
+    counts = {**figures.counts, NOT_STARTED: not_started.paginator.count}
     return Dashboard(
         filters=filters,
         counts=counts,
         not_started=not_started,
-        boxes=score_boxes(filters),
+        boxes=figures.boxes,
         commitments=commitments,
         heatmap=heatmap,
         heat_rows=heatmap_rows(list(heatmap.object_list), commitments),
-        trend=trend,
-        weakest=weakest(trend),
-        improving=improving(trend),
+        trend=figures.trend,
+        weakest=weakest(figures.trend),
+        improving=improving(figures.trend),
     )

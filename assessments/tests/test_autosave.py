@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import Answer, Assessment, EvidenceFile
+from assessments.models import Answer, Assessment, EvidenceFile, Thread
 from assessments.selectors import assessment_navigator
-from assessments.services import assessment_start, assignment_set
+from assessments.services import assessment_start, assignment_set, comment_add, thread_resolve
 from assessments.tests.factories import evidence, open_cycle, started, submitted
 from organizations.models import AuditEvent
 from tests.cast import Cast
@@ -422,6 +422,25 @@ def test_the_navigator_gives_every_criterion_its_state_and_the_neighbours(
     assert before is not None
     assert before.code == "c1"
     assert after is None
+
+
+def test_the_navigator_marks_the_criteria_whose_thread_waits_for_an_answer(
+    client: Client, cast: Cast, carried: Assessment
+) -> None:
+    c1_1 = _row(carried, "c1-1").criterion
+    c2_1 = _row(carried, "c2-1").criterion
+    comment_add(assessment=carried, criterion=c1_1, body="Which minutes?", by=cast.lead_a)
+    comment_add(assessment=carried, criterion=c2_1, body="Done.", by=cast.lead_a)
+    comment_add(assessment=carried, criterion=None, body="For the whole", by=cast.lead_a)
+    thread_resolve(thread=Thread.objects.get(criterion=c2_1), by=cast.lead_a)
+    nav = assessment_navigator(assessment=carried)
+    waiting = {cr.code for c in nav.commitments for cr in c.criteria if cr.open_thread}
+    assert waiting == {"c1-1"}
+    assert [c.open_threads for c in nav.commitments] == [1, 0]
+    client.force_login(cast.lead_a)
+    page = client.get(_commitment_url(carried)).content.decode()
+    assert "1 open thread" in page
+    assert 'class="navigator-thread">thread' in page
 
 
 def test_the_scoring_page_shows_the_navigator_and_next_commitment(

@@ -404,9 +404,10 @@ def _many_organizations(n: int) -> None:
         ("overview", False, 11),
         ("overview", True, 12),  # stored scores instead of computing them
         # ... commitment, criteria, descriptors, levels, answers, files, the navigator's answers
-        # and assignments, the assessment it follows (none here), threads and their comments
-        ("commitment", False, 17),
-        ("commitment", True, 21),  # the rubric's text as of submission, from its history
+        # and assignments and waiting threads, the assessment it follows (none here), threads
+        # and their comments
+        ("commitment", False, 18),
+        ("commitment", True, 22),  # the rubric's text as of submission, from its history
     ],
 )
 def test_page_queries_do_not_grow(

@@ -8,9 +8,11 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
+from django.db import connection
 from django.http import FileResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -330,3 +332,43 @@ def test_commitments_are_named_once_in_the_text_tables_and_charts(
     names = ["Commitment 1", "Commitment 2"]
     assert response.context["box_figure"]["data"][0]["x"] == names
     assert [t["name"] for t in response.context["trend_figure"]["data"]] == names
+
+
+# --- The figures kept in the cache ---------------------------------------------------------------
+
+
+def test_the_dashboard_figures_are_kept_until_an_assessment_changes(
+    client: Client, cast: Cast, settings
+) -> None:
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    _, cycle, assessments = build(count=4)
+    client.force_login(cast.staff)
+    first = client.get(URL).context["board"]
+    assert (first.counts["submitted"], first.boxes[0].count) == (4, 4)
+    # Unchanged data: the counts, boxes and trend come from the cache (one marker query
+    # instead of the three aggregates).
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    with CaptureQueriesContext(connection) as computed:
+        client.get(URL)
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(URL).context["board"]
+    assert len(kept) == len(computed) - 2
+    assert any("PERCENTILE" in q["sql"].upper() for q in computed.captured_queries)
+    assert not any("PERCENTILE" in q["sql"].upper() for q in kept.captured_queries)
+    assert again.boxes == first.boxes
+    assert again.trend.medians == first.trend.medians
+    # A new submission and an acceptance show at once, not after the cache's time.
+    organization, lead = organization_with_lead(
+        type=Organization.Type.COMMUNITY_HOSPITAL, region=Organization.Region.MIDWEST
+    )
+    submitted(organization=organization, by=lead, cycle=cycle, level=5)
+    board = client.get(URL).context["board"]
+    assert (board.counts["submitted"], board.boxes[0].count) == (5, 5)
+    assert board.boxes[0].max == 5
+    assessment_accept(assessment=assessments[0], by=cast.staff)
+    board = client.get(URL).context["board"]
+    assert (board.counts["submitted"], board.counts["accepted"]) == (4, 1)
+    # The filters are part of what is kept: another region is computed for itself.
+    south = client.get(URL, {"region": "south"}).context["board"]
+    assert south.counts["submitted"] == 0

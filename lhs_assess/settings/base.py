@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import environ
-import plotly
 from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -47,6 +46,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lhs_assess.middleware.NoStoreMiddleware",
+    # Pages compressed (static files come compressed from WhiteNoise); Django's GZip pads its
+    # output against BREACH, and CSRF tokens are masked per response besides.
+    "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,10 +98,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+DB_POOL: int = env.int("DJANGO_DB_POOL", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DB_POOL:
+        # psycopg's pool: each web process keeps up to DB_POOL connections and shares them
+        # among its threads (with many processes, size it so their sum fits max_connections).
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DB_POOL,
+            "timeout": 10,
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The dashboard's figures over every assessment stay in the cache until the data changes, and
+# at most this long (0: computed on every request, as the tests do).
+DASHBOARD_CACHE_SECONDS: int = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 
 # --- Redis: Celery broker and cache ---------------------------------------------------------
 REDIS_URL: str = env.str("REDIS_URL", default="")
@@ -115,9 +132,17 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without Redis, tasks can travel through files on the local disk (kombu's filesystem
+# transport, CELERY_BROKER_URL=filesystem://): a real worker with nothing else to install, as
+# the zero-setup demo runs it. CELERY_BROKER_FOLDER holds the queues.
+CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+CELERY_BROKER_FOLDER: Path = Path(
+    env.str("CELERY_BROKER_FOLDER", default=str(BASE_DIR / "var" / "broker"))
+)
 CELERY_RESULT_BACKEND = None  # results live in our own tables (Report rows), not the broker
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env.bool(
+    "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://"
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -128,9 +153,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="lhs")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Longer than the longest task, so a slow task is not handed to a second worker while running.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 }
+
+
+def filesystem_broker(folder: Path) -> dict[str, object]:
+    """Transport options of the filesystem broker in `folder` (its folders made here)."""
+    for name in ("queue", "control", "processed"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "control_folder": str(folder / "control"),
+        "processed_folder": str(folder / "processed"),
+        "polling_interval": 0.25,  # a report's progress page should not wait a second more
+    }
+
+
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS |= filesystem_broker(CELERY_BROKER_FOLDER)
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
@@ -203,11 +245,9 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    # plotly.min.js as shipped inside the plotly package, so page and Python always match.
-    ("vendor/plotly", Path(plotly.__file__).resolve().parent / "package_data"),
-]
+# static/vendor/plotly holds plotly.js cut down to the traces we draw (built by `make plotly`
+# from lhs_assess/assets/plotly, the same plotly.js version as the plotly package's).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "lhs_assess.storage.CleanFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

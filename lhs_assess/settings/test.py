@@ -17,6 +17,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
 
+# Figures computed on every request; the dashboard's cache has tests of its own.
+DASHBOARD_CACHE_SECONDS = 0
+
 # Unit tests run tasks in-process; tests that need a real worker switch this off themselves.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="lhs-test")

@@ -97,7 +97,7 @@ def test_a_ready_report_offers_downloads_charts_and_the_same_figures_as_tables(
     assert figure is not None
     assert json.loads(figure.group(1))["data"][0]["r"][:2] == [4.14, 1.8]
     assert '<td class="num">4.14</td>' in html  # the table says what the chart shows
-    assert "/static/vendor/plotly/plotly.min.js" in html
+    assert "/static/vendor/plotly/plotly-charts.min.js" in html
 
 
 def test_the_ready_page_makes_the_same_queries_with_more_organizations(client: Client) -> None:

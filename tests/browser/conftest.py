@@ -1,5 +1,6 @@
 """A real Chromium driven by Playwright against the live test server, with axe-core checks."""
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -135,6 +137,24 @@ def chart_titles_reached_by_the_mode_bar(page: Any) -> list[str]:
     return result
 
 
+def charts_not_drawn(page: Any) -> list[str]:
+    """Charts of the page that did not draw once scrolled to (each is drawn when it comes near
+    the screen), or drew a trace whose type our cut-down plotly.js does not register (Plotly
+    then draws that trace as a scatter instead of failing)."""
+    charts = page.locator(".report-chart")
+    for i in range(charts.count()):
+        charts.nth(i).scroll_into_view_if_needed()
+        with contextlib.suppress(PlaywrightTimeout):
+            charts.nth(i).locator("svg.main-svg").first.wait_for(timeout=5_000)
+    result: list[str] = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.report-chart'))
+            .filter(el => !el.querySelector('svg.main-svg') || !el._fullData
+                || el._fullData.some(t => (el.data[t.index].type || 'scatter') !== t.type))
+            .map(el => el.id || el.className)"""
+    )
+    return result
+
+
 def assert_charts_and_tables_read_well(page: Any, *, chart: str) -> None:
     """At a desktop width and at a phone's (390 px): captions above their tables, and no
     chart title under Plotly's mode bar."""
@@ -142,6 +162,7 @@ def assert_charts_and_tables_read_well(page: Any, *, chart: str) -> None:
         page.set_viewport_size({"width": width, "height": 900})
         page.reload()
         page.wait_for_selector(f"{chart} svg.main-svg")
+        assert charts_not_drawn(page) == [], width
         assert captions_below_their_table(page) == [], width
         assert chart_titles_reached_by_the_mode_bar(page) == [], width
     page.set_viewport_size({"width": 1280, "height": 900})

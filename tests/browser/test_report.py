@@ -7,7 +7,7 @@ import pytest
 
 from reports.tests import consortium
 
-from .conftest import assert_accessible, assert_charts_and_tables_read_well
+from .conftest import assert_accessible, assert_charts_and_tables_read_well, charts_not_drawn
 from .test_assessment_journey import press_enter_and_wait, sign_in, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,6 +31,7 @@ def test_a_lead_builds_reads_and_downloads_the_maturity_report(
     tab_to(page, "main button[type=submit]")  # "Build the maturity report"
     press_enter_and_wait(page)  # tasks run in-process here, so the report is ready at once
     page.wait_for_selector("#chart-radar svg.main-svg")
+    assert charts_not_drawn(page) == []  # each drawn as it is scrolled to
     assert page.locator(".report-chart.js-plotly-plot").count() == 3  # radar, bars, heat map
     assert "4.14" in page.inner_text(".report")
     assert_accessible(page)
