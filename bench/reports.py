@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COUNT = int(os.environ.get("BENCH_REPORTS", "20"))
 
 
-def _rss_mb_of_tree(pid: int) -> float:
+def pss_mb_of_tree(pid: int) -> float:
     """Memory of a process and all its descendants (the browser's processes), counted as
     proportional set size so pages that Chromium's processes share are counted once."""
     total = 0
@@ -71,7 +71,7 @@ def main() -> None:
 
     def sample() -> None:
         while running[0]:
-            peak[0] = max(peak[0], _rss_mb_of_tree(os.getpid()))
+            peak[0] = max(peak[0], pss_mb_of_tree(os.getpid()))
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)

@@ -4,6 +4,9 @@ Run by `make bench`. Uses DATABASE_URL when set (PostgreSQL), a throwaway SQLite
 An empty database is first seeded with a synthetic consortium (BENCH_ORGANIZATIONS, default
 2,000, three cycles), and the seeding is timed; a database that holds cycles is used as it is.
 Then maturity reports are built in a separate process, as a warm worker builds them.
+
+BENCH_ONLY=reports runs only the report sections (builds in a warm worker, and the scale-out
+with one and two workers); unset, everything runs.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ RESULTS = ROOT / "bench" / "results" / "latest.json"
 REQUESTS_PER_PAGE = int(os.environ.get("BENCH_REQUESTS", "300"))
 ORGANIZATIONS = int(os.environ.get("BENCH_ORGANIZATIONS", "2000"))
 WARMUP = 20
+ONLY = os.environ.get("BENCH_ONLY", "")
+if ONLY not in ("", "reports"):
+    raise SystemExit(f"BENCH_ONLY={ONLY!r}: only 'reports' (or unset, for everything) is known")
 
 # name -> (path, who: "member", "staff", or None for signed out); member pages of one lead's
 # own assessment are added once the data is known (see _member_pages).
@@ -273,7 +279,14 @@ def main() -> None:
     subprocess.run(load, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     seeding = _seed(manage, env)
     print(f"Seed: {seeding.get('summary') or seeding.get('skipped')}")
-    report = _in_own_process("reports.py", env)  # first: the report page needs a ready report
+    # First: the report page needs a ready report.
+    report = _in_own_process("reports.py", env)
+    if ONLY == "reports":
+        scaleout = _in_own_process("scaleout.py", env)  # needs REDIS_URL
+        _print_reports(report, scaleout)
+        _write({"database": _database(env), "seed": seeding, "report": report,
+                "scaleout": scaleout})  # fmt: skip
+        return
     _django(env)
     from django.conf import settings
 
@@ -347,7 +360,7 @@ def main() -> None:
     export = _in_own_process("export.py", env)
     scaleout = _in_own_process("scaleout.py", env)  # needs REDIS_URL
 
-    database = env["DATABASE_URL"].split(":", 1)[0]
+    database = _database(env)
     print(f"Pages, {REQUESTS_PER_PAGE} sequential requests each, gunicorn 2 workers, {database}:")
     print(f"  {'page':<20} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'x floor':>8} {'queries':>8}")
     for name, f in results.items():
@@ -398,46 +411,57 @@ def main() -> None:
     )
     print(f"Keep all unchanged, {kept['criteria']} carried-forward criteria: {kept['ms']} ms")
     print(
-        f"Maturity report, {report['reports']} builds in a warm worker process: "
-        f"p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "
-        f"peak memory {report['rss_mb']} MB (PSS, with its Chromium)"
-    )
-    print(
         f"Export, scores of every organization and cycle as XLSX: {export['xlsx_s']} s, "
         f"{export['xlsx_bytes']:,} bytes, peak memory {export['rss_mb']} MB "
         f"({export['rss_before_mb']} MB before)"
     )
+    _print_reports(report, scaleout)
+    _write(
+        {
+            "database": database,
+            "seed": seeding,
+            "pages": results,
+            "page_weights": weights,
+            "lighthouse": scores,
+            "report": report,
+            "load": load,
+            "people": people,
+            "autosave": autosaves,
+            "keep_all": kept,
+            "scaleout": scaleout,
+            "export": export,
+        }
+    )
+
+
+def _database(env: dict[str, str]) -> str:
+    return env["DATABASE_URL"].split(":", 1)[0]
+
+
+def _print_reports(report: dict[str, object], scaleout: dict[str, object]) -> None:
+    print(
+        f"Maturity report, {report['reports']} builds in a warm worker process: "
+        f"p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "
+        f"peak memory {report['rss_mb']} MB (PSS, with its Chromium)"
+    )
+    steps = report["steps_ms_median"]
+    assert isinstance(steps, dict)
+    print("  median per step (ms): " + ", ".join(f"{k} {v}" for k, v in steps.items()))
     if "skipped" in scaleout:
         print(f"Scale-out: skipped, {scaleout['skipped']}")
-    else:
-        print(
-            f"Scale-out, {scaleout['reports_per_round']} reports a round: "
-            f"{scaleout['workers_1_per_minute']} a minute with one worker, "
-            f"{scaleout['workers_2_per_minute']} with two"
-        )
-    print("  median per step (ms): " + ", ".join(
-        f"{k} {v}" for k, v in report["steps_ms_median"].items()))  # fmt: skip
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "database": database,
-                "seed": seeding,
-                "pages": results,
-                "page_weights": weights,
-                "lighthouse": scores,
-                "report": report,
-                "load": load,
-                "people": people,
-                "autosave": autosaves,
-                "keep_all": kept,
-                "scaleout": scaleout,
-                "export": export,
-            },
-            indent=2,
-        )
-        + "\n"
+        return
+    print(
+        f"Scale-out, {scaleout['reports_per_round']} reports a round: "
+        f"{scaleout['workers_1_per_minute']} a minute with one worker "
+        f"(peak {scaleout['workers_1_peak_mb']} MB), "
+        f"{scaleout['workers_2_per_minute']} with two "
+        f"(largest worker's peak {scaleout['workers_2_peak_mb']} MB; PSS, with its Chromium)"
     )
+
+
+def _write(figures: dict[str, object]) -> None:
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
     print(f"Written to {RESULTS.relative_to(ROOT)}")
 
 

@@ -4,19 +4,35 @@ processes on the same queue.
 Run by bench/run.py in a process of its own when REDIS_URL is set (it prints why not
 otherwise). Each round queues SCALE_REPORTS (default 12) reports for submitted assessments,
 sends them to the queue, and times until all are ready; workers are started before the
-clock starts and have drawn a first chart (their browser is warm).
+clock starts and have drawn a first chart (their browser is warm). Each worker's memory
+(PSS of the worker and its Chromium) is sampled through the round, and the peak of the
+largest worker is given.
 """
 
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNT = int(os.environ.get("SCALE_REPORTS", "12"))
 QUEUE = "lhs-bench-scaleout"
+
+
+def _sample_peak(
+    procs: list[subprocess.Popen[bytes]],
+    stop: threading.Event,
+    peak: list[float],
+    measure: Callable[[int], float],
+) -> None:
+    """Keep in peak[0] the largest memory any one worker (with its Chromium) has had."""
+    while not stop.is_set():
+        peak[0] = max([peak[0], *(measure(p.pid) for p in procs)])
+        time.sleep(0.2)
 
 
 def main() -> None:
@@ -30,6 +46,7 @@ def main() -> None:
 
     django.setup()
     from assessments.models import Assessment, Cycle
+    from bench.reports import pss_mb_of_tree
     from lhs_assess.celery import app
     from reports.models import Report
     from reports.services import maturity_fingerprint
@@ -74,6 +91,12 @@ def main() -> None:
                         fingerprint=maturity_fingerprint(assessment=assessment),
                     ).pk
                 )
+            peak = [0.0]
+            sampling = threading.Event()
+            sampler = threading.Thread(
+                target=_sample_peak, args=(procs, sampling, peak, pss_mb_of_tree), daemon=True
+            )
+            sampler.start()
             start = time.monotonic()
             for pk in reports:
                 report_send(report_id=pk)
@@ -86,7 +109,10 @@ def main() -> None:
                     raise SystemExit("the scale-out run took over ten minutes")
                 time.sleep(0.2)
             elapsed = time.monotonic() - start
+            sampling.set()
+            sampler.join()
             results[f"workers_{workers}_per_minute"] = round(len(reports) / elapsed * 60, 1)
+            results[f"workers_{workers}_peak_mb"] = round(peak[0])
         finally:
             for p in procs:
                 p.terminate()

@@ -35,7 +35,7 @@ class RoleForm(forms.Form):
 class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "slug", "type", "region", "size_band", "is_active"]
+        fields = ["name", "slug", "type", "region", "size_band", "paper_size", "is_active"]
         labels = {"slug": "Short name in web addresses", "is_active": "Active"}
 
     def clean_slug(self) -> str:

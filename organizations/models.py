@@ -82,18 +82,39 @@ class Organization(models.Model):
         LARGE = "large", "Large (5,000 to 19,999 staff)"
         VERY_LARGE = "very_large", "Very large (20,000 staff or more)"
 
+    class PaperSize(models.TextChoices):
+        # The values are CSS page sizes: the report's @page rule uses them as they are.
+        LETTER = "letter", "US Letter (8.5 by 11 inches)"
+        A4 = "A4", "A4 (210 by 297 mm)"
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     type = models.CharField(max_length=32, choices=Type.choices)
     region = models.CharField(max_length=32, choices=Region.choices)
     size_band = models.CharField(max_length=32, choices=SizeBand.choices)
     is_active = models.BooleanField(default=True)
+    paper_size = models.CharField(
+        "paper size of reports",
+        max_length=8,
+        choices=PaperSize.choices,
+        default=PaperSize.LETTER,
+        # In the database too: code that predates the column (a server not yet upgraded,
+        # a migration test's historical model) still inserts organizations.
+        db_default=PaperSize.LETTER,
+        help_text="The page size of the organization's PDF reports.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # When it was last made inactive: its data may be deleted ORGANIZATION_RETENTION_DAYS later.
     deactivated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(paper_size__in=["letter", "A4"]),
+                name="organization_paper_size_valid",
+            ),
+        ]
         permissions = [
             ("view_all_organizations", "Can see aggregate and submitted data of all organizations"),
             ("review_assessments", "Can review submitted assessments"),

@@ -13,6 +13,7 @@ import xlsxwriter
 from django.template.loader import render_to_string
 
 from . import charts
+from .images import html_to_pdf
 from .selectors import MaturityChartNumbers, MaturityNumbers
 
 # Spreadsheet cells that begin with these are read as formulas; such text gets a leading '.
@@ -83,18 +84,9 @@ def render_page_body(numbers: MaturityNumbers, charts_: Sequence[Chart]) -> str:
 
 
 def render_pdf(html: str) -> bytes:
-    """The PDF of a rendered document (WeasyPrint; charts are SVG images, no script)."""
-    try:
-        from weasyprint import HTML
-    except OSError as exc:  # WeasyPrint loads Pango when imported
-        raise PdfToolError(
-            "PDFs need the Pango text library on the machine that builds reports "
-            "(Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)."
-        ) from exc
-
-    # PDF/UA: a tagged PDF (headings, tables, image alternatives) that screen readers can read.
-    pdf: bytes = HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
-    return pdf
+    """The PDF of a rendered document (charts are SVG images, no script), printed by the
+    worker's Chromium: tagged, with bookmarks."""
+    return html_to_pdf(html)
 
 
 def safe_cell(value: object) -> object:

@@ -105,6 +105,7 @@ class MaturityNumbers:
     changes: list[Change] = field(default_factory=list)
     weakest: list[str] = field(default_factory=list)
     plan: list[PlanRow] = field(default_factory=list)
+    paper_size: str = "letter"  # a CSS page size, the organization's choice
 
     @property
     def criteria_with_files(self) -> list[CriterionRow]:
@@ -301,6 +302,7 @@ def maturity_numbers(*, assessment: Assessment) -> MaturityNumbers:
         criteria=criteria,
         peers=peer_groups(assessment=assessment, min_size=min_size),
         min_group=min_size,
+        paper_size=assessment.organization.paper_size,
     )
     _add_history(numbers, assessment, answers)
     _add_plan(numbers, assessment)

@@ -21,7 +21,7 @@ from .models import Report
 from .tasks import report_send
 
 # Bump when the report's content or layout changes, so old ready reports are not reused.
-REPORT_FORMAT = 1
+REPORT_FORMAT = 2
 
 
 def fingerprint_of(inputs: dict[str, Any]) -> str:
@@ -50,6 +50,7 @@ def maturity_fingerprint(*, assessment: Assessment) -> str:
             else None,
             "peers": submissions_of(cycle_id=assessment.cycle_id),
             "min_group": int(settings.PEER_MIN_GROUP_SIZE),
+            "paper_size": assessment.organization.paper_size,
         }
     )
 

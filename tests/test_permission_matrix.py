@@ -70,6 +70,7 @@ def _organization_fields(c: Cast) -> dict[str, Any]:
         "type": "fqhc",
         "region": "west",
         "size_band": "small",
+        "paper_size": "letter",
         "is_active": "on",
     }
 

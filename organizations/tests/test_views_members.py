@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from organizations.models import Membership
+from organizations.models import AuditEvent, Membership, Organization
 from organizations.services import membership_change_role, membership_remove
 from organizations.tests.factories import MembershipFactory, OrganizationFactory
 from tests.cast import Cast
@@ -150,13 +150,40 @@ def test_the_nav_shows_organization_pages_by_role(client: Client, cast: Cast) ->
 def test_staff_create_and_edit_organizations(client: Client, cast: Cast) -> None:
     client.force_login(cast.staff)
     fields = {"name": "Gamma", "slug": "gamma", "type": "payer", "region": "south",
-              "size_band": "large", "is_active": "on"}  # fmt: skip
+              "size_band": "large", "paper_size": "letter", "is_active": "on"}  # fmt: skip
     assert client.post(reverse("organizations:staff_create"), fields).status_code == 302
     fields["name"] = "Gamma Health Plan"
     url = reverse("organizations:staff_edit", args=["gamma"])
     assert client.post(url, fields).status_code == 302
     html = client.get(reverse("organizations:staff_list")).content.decode()
     assert "Gamma Health Plan" in html
+
+
+def test_staff_choose_the_paper_size_of_an_organizations_reports(
+    client: Client, cast: Cast
+) -> None:
+    client.force_login(cast.staff)
+    url = reverse("organizations:staff_edit", args=[cast.org_a.slug])
+    form = client.get(url).content.decode()
+    assert 'name="paper_size"' in form
+    assert "A4 (210 by 297 mm)" in form
+    fields = {"name": cast.org_a.name, "slug": cast.org_a.slug, "type": cast.org_a.type,
+              "region": cast.org_a.region, "size_band": cast.org_a.size_band,
+              "paper_size": "A4", "is_active": "on"}  # fmt: skip
+    assert client.post(url, fields).status_code == 302
+    cast.org_a.refresh_from_db()
+    assert cast.org_a.paper_size == Organization.PaperSize.A4
+    event = AuditEvent.objects.filter(action="organization.update").latest("pk")
+    assert event.detail == {"fields": ["paper_size"]}
+
+
+def test_a_paper_size_other_than_a4_or_letter_is_refused(client: Client, cast: Cast) -> None:
+    client.force_login(cast.staff)
+    fields = {"name": "Gamma", "slug": "gamma", "type": "payer", "region": "south",
+              "size_band": "large", "paper_size": "legal"}  # fmt: skip
+    response = client.post(reverse("organizations:staff_create"), fields)
+    assert response.status_code == 200
+    assert "not one of the available choices" in response.content.decode()
 
 
 def test_a_reserved_short_name_is_refused(client: Client, cast: Cast) -> None:

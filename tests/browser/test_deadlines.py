@@ -50,6 +50,10 @@ def _staff_sign_in(page: Any, base: str) -> None:
     press_enter_and_wait(page)
 
 
+# The scoring page's save buttons: in the navigator and at the end of the answers' form.
+SAVE = "button[form=answers-form], #answers-form button[type=submit].btn-primary:not([form])"
+
+
 def test_after_the_close_the_assessment_is_read_only_until_staff_extend_it(
     browser: Any, page: Any, live_server: Any
 ) -> None:
@@ -58,13 +62,15 @@ def test_after_the_close_the_assessment_is_read_only_until_staff_extend_it(
     base = live_server.url
     commitment_url = f"{base}/assessments/{draft.pk}/commitments/c1/"
 
-    # The lead: the page says why it is read-only and offers nothing to save.
+    # The lead: the page says why it is read-only and offers nothing to save (its threads stay
+    # open to write in, to ask for more time, say: they outlive the close).
     sign_in(page, base, "lead@alpha.test")
     page.goto(commitment_url)
     main = page.inner_text("main")
     assert "Read-only." in main
     assert f"The {cycle.name} cycle closed on" in main
-    assert page.locator("main button[type=submit].btn-primary").count() == 0
+    assert page.locator(SAVE).count() == 0
+    assert page.locator("main button[type=submit]:has-text('Save')").count() == 0
     assert page.is_disabled("#id_c1-1-level_0")
     assert_accessible(page)
 
@@ -97,7 +103,7 @@ def test_after_the_close_the_assessment_is_read_only_until_staff_extend_it(
     assert f"may change until {until.day} {until:%b %Y}" in page.inner_text("main")
     choose_level(page, "c1-1", 4)  # the criterion saves itself
     page.locator("section[data-code='c1-1'] [data-status]", has_text="Saved").wait_for()
-    tab_to(page, "button[type=submit].btn-primary")
+    tab_to(page, SAVE)
     press_enter_and_wait(page)
     assert "Everything on this page was already saved." in page.inner_text("#messages")
     assert Answer.objects.get(assessment=draft, criterion__code="c1-1").level == 4

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organizations', '0005_cycle_managers'),
+        ('organizations', '0006_organization_paper_size'),
     ]
 
     operations = [
