@@ -7,7 +7,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends curl chromium fonts-dejavu-core \
+    && apt-get install -y --no-install-recommends curl chromium fonts-dejavu-core libmagic1 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -11,11 +11,13 @@ APPS := lhs_assess commitments organizations assessments reports consortium noti
 
 install: system-deps $(STAMP)
 
-# Reports draw their charts and print their PDFs in Debian's Chromium, with a font.
+# Reports draw their charts and print their PDFs in Debian's Chromium, with a font; evidence
+# uploads are checked by content with libmagic.
 # Installed here when missing and we may (root with apt-get); otherwise say what to install.
-SYSTEM_PACKAGES := chromium fonts-dejavu-core
+SYSTEM_PACKAGES := chromium fonts-dejavu-core libmagic1
 system-deps:
-	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi dejavu; then :; \
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi dejavu \
+		&& ldconfig -p | grep -q libmagic.so.1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "Installing $(SYSTEM_PACKAGES) for report charts and PDFs"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \

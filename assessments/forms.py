@@ -11,15 +11,16 @@ from django.utils.datastructures import MultiValueDict
 from commitments.models import Commitment, Criterion
 from commitments.rubric_file import CriterionSpec, LevelSpec
 from commitments.rubric_text import plain
-from lhs_assess.forms import choice_field
+from lhs_assess.forms import POSITIVE_INTEGER_MAX, choice_field, id_field, max_length_of
 from organizations.models import Membership, User
 
+from .evidence import evidence_upload_error
 from .models import COMMENT_MAX_LENGTH, ActionItem, Answer
 from .selectors import NOBODY, OPEN, CommitmentText, Due, PlanFilters, PreviousAnswer
 from .services import (
+    EVIDENCE_LINKS_MAX_LENGTH,
     ActionInput,
     AnswerInput,
-    evidence_upload_error,
     link_normalized,
     validate_answer_input,
 )
@@ -39,26 +40,40 @@ class AnswerFields(forms.Form):
     """The fields of one answer and their checks, without the page around them: what the
     autosave endpoint binds (its JSON, one criterion), and what AnswerForm labels for people."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=0, max_value=POSITIVE_INTEGER_MAX
+    )
     level = forms.ChoiceField(required=False, widget=forms.RadioSelect, choices=LEVEL_VALUES)
     na_reason = forms.CharField(
         required=False,
+        max_length=max_length_of(Answer, "na_reason"),
         label="Reason it does not apply",
         help_text="Needed when you choose “Not applicable”.",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     evidence = forms.CharField(
-        required=False, label="Evidence", widget=forms.Textarea(attrs=TEXTAREA)
+        required=False,
+        max_length=max_length_of(Answer, "evidence"),
+        label="Evidence",
+        widget=forms.Textarea(attrs=TEXTAREA),
     )
     evidence_links = forms.CharField(
         required=False,
+        # Each link is checked on its own (services.validate_answer_input); this bounds the box.
+        max_length=EVIDENCE_LINKS_MAX_LENGTH,
         label="Evidence links",
         help_text="One web address per line, for example www.example.org/policy",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    notes = forms.CharField(required=False, label="Notes", widget=forms.Textarea(attrs=TEXTAREA))
+    notes = forms.CharField(
+        required=False,
+        max_length=max_length_of(Answer, "notes"),
+        label="Notes",
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
     change_reason = forms.CharField(
         required=False,
+        max_length=max_length_of(Answer, "change_reason"),
         label="What changed since last cycle, and why",
         help_text="Shown in the report beside the change.",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -275,11 +290,13 @@ class KeepForm(forms.Form):
     """ "Keep all unchanged": how many the person was shown, so a list that changed meanwhile
     is shown again instead of confirming what they did not see."""
 
-    expected = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    expected = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=0, max_value=POSITIVE_INTEGER_MAX
+    )
 
 
 class StartForm(forms.Form):
-    cycle = forms.IntegerField(widget=forms.HiddenInput)
+    cycle = id_field(widget=forms.HiddenInput)
     carry_forward = forms.BooleanField(
         required=False,
         label="Start from our last submitted assessment",
@@ -288,9 +305,14 @@ class StartForm(forms.Form):
 
 
 class ActionItemForm(forms.Form):
-    title = forms.CharField(max_length=200, label="What will be done")
+    title = forms.CharField(
+        max_length=max_length_of(ActionItem, "title"), label="What will be done"
+    )
     description = forms.CharField(
-        required=False, label="Description", widget=forms.Textarea(attrs=TEXTAREA)
+        required=False,
+        max_length=max_length_of(ActionItem, "description"),
+        label="Description",
+        widget=forms.Textarea(attrs=TEXTAREA),
     )
     criterion = forms.ChoiceField(required=False, label="Criterion it improves")
     target_level = forms.TypedChoiceField(
@@ -429,4 +451,6 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Write a comment first."},
     )
-    criterion = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    criterion = forms.CharField(
+        required=False, max_length=max_length_of(Criterion, "code"), widget=forms.HiddenInput
+    )

@@ -18,6 +18,14 @@ from organizations.models import Membership, Organization
 
 LEVEL_OR_NULL = Q(level__isnull=True) | (Q(level__gte=1) & Q(level__lte=5))
 COMMENT_MAX_LENGTH = 5000
+# What people type, bounded at the form (which reads these from the model) and in full_clean:
+# long enough for a real answer, short enough that a pasted file or a script is refused.
+EVIDENCE_MAX_LENGTH = 10_000
+NOTES_MAX_LENGTH = 10_000
+REASON_MAX_LENGTH = 2_000
+DESCRIPTION_MAX_LENGTH = 5_000
+EXTENSION_REASON_MAX_LENGTH = 1_000
+FILE_NAME_MAX_LENGTH = 200
 DAY = "j M Y"  # how every page writes a date: 31 Oct 2026
 
 
@@ -202,15 +210,17 @@ class Answer(models.Model):
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     not_applicable = models.BooleanField(default=False)
-    na_reason = models.TextField(blank=True)
-    evidence = models.TextField(blank=True)
+    na_reason = models.TextField(blank=True, max_length=REASON_MAX_LENGTH)
+    evidence = models.TextField(blank=True, max_length=EVIDENCE_MAX_LENGTH)
     evidence_links = models.JSONField(default=list, blank=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH)
     notes_carried = models.BooleanField(
         default=False, help_text="The notes are last cycle's, copied when carrying forward."
     )
     change_reason = models.TextField(
-        blank=True, help_text="Why the answer differs from last cycle's, in the lead's words."
+        blank=True,
+        max_length=REASON_MAX_LENGTH,
+        help_text="Why the answer differs from last cycle's, in the lead's words.",
     )
     confidence = models.CharField(max_length=8, choices=Confidence.choices, blank=True)
     carried_forward = models.BooleanField(
@@ -295,7 +305,7 @@ def evidence_upload_path(instance: "EvidenceFile", filename: str) -> str:
 class EvidenceFile(models.Model):
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(upload_to=evidence_upload_path, max_length=300)
-    original_name = models.CharField(max_length=200)
+    original_name = models.CharField(max_length=FILE_NAME_MAX_LENGTH)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(
@@ -361,7 +371,7 @@ class ActionItem(models.Model):
     )
     target_level = models.PositiveSmallIntegerField(null=True, blank=True)
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=DESCRIPTION_MAX_LENGTH)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -521,7 +531,7 @@ class Extension(models.Model):
         Organization, on_delete=models.CASCADE, related_name="extensions"
     )
     until = models.DateField(help_text="The last day the assessment may change.")
-    reason = models.TextField()
+    reason = models.TextField(max_length=EXTENSION_REASON_MAX_LENGTH)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

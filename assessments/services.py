@@ -27,6 +27,7 @@ from organizations.models import Membership, Organization, User
 from organizations.selectors import organization_people, reviewers
 from organizations.services import audit_log
 
+from .evidence import EVIDENCE_TYPES, evidence_name, evidence_upload_error, not_stored_message
 from .models import (
     COMMENT_MAX_LENGTH,
     ActionItem,
@@ -43,20 +44,11 @@ from .models import (
 from .scoring import ScoredAnswer, commitment_scores, overall_score
 from .selectors import extension_until
 
-# Evidence files: the formats quality teams actually send, and a size that email also carries.
-EVIDENCE_TYPES = {
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".csv": "text/csv",
-    ".txt": "text/plain",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-}
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 MAX_LINKS = 20
+LINK_MAX_LENGTH = 2_000  # what browsers and servers reliably carry in one address
+EVIDENCE_LINKS_MAX_LENGTH = MAX_LINKS * (LINK_MAX_LENGTH + 1)
+# The bounded texts of an answer: the model's max_length, checked here for callers without a form.
+_ANSWER_TEXTS = ("na_reason", "evidence", "notes", "change_reason")
 # A bare host such as www.example.org is a web address people type; anything with spaces is not.
 _BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?([/?#]\S*)?$")
 
@@ -284,10 +276,19 @@ def validate_answer_input(data: AnswerInput) -> dict[str, list[str]]:
         )
     if data.level is not None and not 1 <= data.level <= 5:
         errors.setdefault("level", []).append("A level is 1 to 5.")
+    for name in _ANSWER_TEXTS:
+        limit = getattr(Answer._meta.get_field(name), "max_length", None) or 0
+        if len(getattr(data, name)) > limit:
+            errors.setdefault(name, []).append(f"At most {limit:,} characters.")
     if len(data.evidence_links) > MAX_LINKS:
         errors.setdefault("evidence_links", []).append(f"At most {MAX_LINKS} links.")
     check = URLValidator(schemes=["http", "https"])
     for link in data.evidence_links:
+        if len(link) > LINK_MAX_LENGTH:
+            errors.setdefault("evidence_links", []).append(
+                f"A link is at most {LINK_MAX_LENGTH:,} characters."
+            )
+            continue
         try:
             check(link)
         except ValidationError:
@@ -456,19 +457,6 @@ def answers_keep_unchanged(
     return answers
 
 
-def evidence_upload_error(upload: UploadedFile) -> str | None:
-    """Why we would not keep this file (type, size), or None; forms show it beside the field."""
-    name = PurePath(upload.name or "").name
-    if PurePath(name).suffix.lower() not in EVIDENCE_TYPES:
-        allowed = ", ".join(sorted(s.lstrip(".") for s in EVIDENCE_TYPES))
-        return f"{name or 'This file'}: only {allowed} files are kept."
-    if upload.size is None or upload.size > EVIDENCE_MAX_BYTES:
-        return f"{name} is larger than {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB."
-    if upload.size == 0:
-        return f"{name} is empty."
-    return None
-
-
 @transaction.atomic
 def commitment_answers_save(
     *,
@@ -503,15 +491,18 @@ def evidence_file_add(*, answer: Answer, upload: UploadedFile, by: User) -> Evid
     error = evidence_upload_error(upload)
     if error:
         raise ValidationError({"file": error})
-    name = PurePath(upload.name or "").name
+    name = evidence_name(upload)
     stored = EvidenceFile(
         answer=answer,
-        original_name=name[:200],
+        original_name=name,
         content_type=EVIDENCE_TYPES[PurePath(name).suffix.lower()],
         size=upload.size or 0,
         uploaded_by=by,
     )
-    stored.file.save(name, upload, save=False)
+    try:
+        stored.file.save(name, upload, save=False)
+    except OSError as exc:  # a full disk: the storage removed what it had written
+        raise ValidationError({"file": not_stored_message(name, exc)}) from exc
     stored.save()
     audit_log(
         action="evidence.upload",

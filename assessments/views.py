@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from commitments.selectors import commitments_of
 from lhs_assess.forms import form_add_errors
 from organizations import access
 from organizations.models import Membership
+from organizations.services import download_record
 
 from . import selectors, services
 from .forms import (
@@ -463,10 +464,20 @@ def keep(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     """The file, shown in the browser (?view=1) when it is a PDF, an image or plain text;
     downloaded otherwise."""
-    stored = access.assessment_access(user=request.user, pk=pk).evidence_file(file_pk)
+    acc = access.assessment_access(user=request.user, pk=pk)
+    stored = acc.evidence_file(file_pk)
     inline = request.GET.get("view") == "1" and stored.content_type in INLINE_TYPES
+    handle = stored.file.open("rb")
+    download_record(
+        by=access.signed_in(request),
+        what="evidence",
+        target=stored,
+        organization=acc.assessment.organization,
+        request=request,
+        detail={"name": stored.original_name, "inline": inline},
+    )
     return FileResponse(
-        stored.file.open("rb"),
+        handle,
         as_attachment=not inline,
         filename=stored.original_name,
         content_type=stored.content_type,
@@ -612,11 +623,14 @@ def comment_post(request: HttpRequest, pk: int) -> HttpResponse:
     acc = access.assessment_access(user=request.user, pk=pk)
     acc.require_discuss()
     form = CommentForm(request.POST)
-    code = request.POST.get("criterion", "")
+    valid = form.is_valid()
+    if "criterion" in form.errors:  # no page posts such a code (too long, a NUL byte)
+        raise Http404
+    code = form.cleaned_data.get("criterion", "")
     criterion = (
         selectors.assessment_criterion(assessment=acc.assessment, code=code) if code else None
     )
-    if form.is_valid():
+    if valid:
         try:
             comment = services.comment_add(
                 assessment=acc.assessment,

@@ -14,6 +14,8 @@ from simple_history.models import HistoricalRecords
 
 LEVELS = range(1, 6)
 LEVEL_CHECK = Q(level__gte=1) & Q(level__lte=5)
+# Rubric texts are edited in the admin; the longest in the 2026.1 file is under 800 characters.
+RUBRIC_TEXT_MAX_LENGTH = 5_000
 
 
 class RubricPart(models.Model):
@@ -38,10 +40,18 @@ class Rubric(RubricPart):
     name = models.CharField(max_length=200)
     version = models.CharField(max_length=40, help_text="For example 2026.1")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
-    description = models.TextField(blank=True)
-    attribution = models.TextField(blank=True)
-    scoring = models.TextField(blank=True, help_text="How a level is decided (shown on /rubric/).")
-    weighting = models.TextField(blank=True, help_text="Why the criteria weigh what they weigh.")
+    description = models.TextField(blank=True, max_length=RUBRIC_TEXT_MAX_LENGTH)
+    attribution = models.TextField(blank=True, max_length=RUBRIC_TEXT_MAX_LENGTH)
+    scoring = models.TextField(
+        blank=True,
+        max_length=RUBRIC_TEXT_MAX_LENGTH,
+        help_text="How a level is decided (shown on /rubric/).",
+    )
+    weighting = models.TextField(
+        blank=True,
+        max_length=RUBRIC_TEXT_MAX_LENGTH,
+        help_text="Why the criteria weigh what they weigh.",
+    )
     glossary = models.JSONField(
         default=list,
         blank=True,
@@ -74,8 +84,12 @@ class MaturityLevel(RubricPart):
     rubric = models.ForeignKey(Rubric, on_delete=models.CASCADE, related_name="levels")
     level = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=60)
-    description = models.TextField()
-    evidence = models.TextField(blank=True, help_text="The minimum evidence that counts.")
+    description = models.TextField(max_length=RUBRIC_TEXT_MAX_LENGTH)
+    evidence = models.TextField(
+        blank=True,
+        max_length=RUBRIC_TEXT_MAX_LENGTH,
+        help_text="The minimum evidence that counts.",
+    )
 
     history = HistoricalRecords()
 
@@ -96,7 +110,7 @@ class Commitment(RubricPart):
     order = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=100)
     definition = models.CharField(max_length=300, help_text="The NAM's one-line definition.")
-    guidance = models.TextField(blank=True)
+    guidance = models.TextField(blank=True, max_length=RUBRIC_TEXT_MAX_LENGTH)
 
     history = HistoricalRecords()
 
@@ -116,9 +130,9 @@ class Criterion(RubricPart):
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="criteria")
     code = models.SlugField(max_length=40)
     order = models.PositiveSmallIntegerField()
-    prompt = models.TextField()
-    guidance = models.TextField(blank=True)
-    evidence_hint = models.TextField(blank=True)
+    prompt = models.TextField(max_length=RUBRIC_TEXT_MAX_LENGTH)
+    guidance = models.TextField(blank=True, max_length=RUBRIC_TEXT_MAX_LENGTH)
+    evidence_hint = models.TextField(blank=True, max_length=RUBRIC_TEXT_MAX_LENGTH)
     weight = models.DecimalField(
         max_digits=4,
         decimal_places=2,
@@ -147,7 +161,7 @@ class LevelDescriptor(RubricPart):
 
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="descriptors")
     level = models.PositiveSmallIntegerField()
-    text = models.TextField()
+    text = models.TextField(max_length=RUBRIC_TEXT_MAX_LENGTH)
 
     history = HistoricalRecords()
 
@@ -188,7 +202,7 @@ class CrosswalkLink(models.Model):
         Criterion, on_delete=models.CASCADE, null=True, blank=True, related_name="links_in"
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=RUBRIC_TEXT_MAX_LENGTH)
 
     class Meta:
         ordering = ["target_rubric", "id"]

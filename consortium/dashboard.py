@@ -5,6 +5,7 @@ Callers check access first (organizations/access.py). Every figure comes from Co
 queries however many organizations there are.
 """
 
+import contextlib
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
+from redis.exceptions import RedisError
 
 from assessments.models import Answer, Assessment, CommitmentScore, Cycle
 from commitments.models import Commitment
@@ -417,11 +419,15 @@ def aggregates(filters: DashboardFilters, cycles: Sequence[Cycle]) -> Aggregates
     marker = repr((data_marker(filters.cycle), [(c.pk, c.opens_on) for c in cycles]))
     chosen = (filters.cycle.pk, filters.type, filters.region, filters.size_band, filters.status)
     key = "dashboard:" + hashlib.sha256(repr((chosen, marker)).encode()).hexdigest()
-    found = cache.get(key)
+    try:
+        found = cache.get(key)
+    except RedisError:  # Redis down: the page still answers, computing its figures
+        found = None
     if isinstance(found, Aggregates):
         return found
     figures = _aggregates(filters, cycles)
-    cache.set(key, figures, timeout=seconds)
+    with contextlib.suppress(RedisError):
+        cache.set(key, figures, timeout=seconds)
     return figures
 
 

@@ -6,9 +6,9 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from assessments.models import COMMENT_MAX_LENGTH, Assessment, Cycle
+from assessments.models import COMMENT_MAX_LENGTH, Assessment, Cycle, Extension
 from commitments.models import Rubric
-from lhs_assess.forms import choice_field, model_choice_field
+from lhs_assess.forms import choice_field, max_length_of, model_choice_field
 from organizations.models import Organization, User
 
 from .dashboard import NOT_STARTED, DashboardFilters
@@ -28,7 +28,9 @@ class CycleDatesForm(forms.Form):
     """A cycle's name and dates; the service checks their order and names the field to fix."""
 
     name = forms.CharField(
-        label="Name", max_length=100, help_text="For example 2026, shown to every organization."
+        label="Name",
+        max_length=max_length_of(Cycle, "name"),
+        help_text="For example 2026, shown to every organization.",
     )
     opens_on = forms.DateField(label="Opens on", widget=DateInput)
     due_on = forms.DateField(
@@ -76,7 +78,7 @@ class ExtensionForm(forms.Form):
     )
     reason = forms.CharField(
         label="Reason",
-        max_length=1000,
+        max_length=max_length_of(Extension, "reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Why they get more time; kept with the extension and in the audit log.",
     )

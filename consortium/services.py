@@ -4,14 +4,27 @@ Staff never change an organization's answers; every service here is atomic and w
 audit row in the same transaction.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Assessment, CommitmentAcceptance, Cycle, Extension, day
+from assessments.models import (
+    ActionItem,
+    Answer,
+    Assessment,
+    Assignment,
+    CommitmentAcceptance,
+    Cycle,
+    EvidenceFile,
+    Extension,
+    day,
+)
 from assessments.selectors import open_threads
 from assessments.services import comment_add
 from commitments.models import Commitment, Rubric
@@ -329,3 +342,99 @@ def consortium_report_request(*, filters: DashboardFilters, by: User) -> Report:
         params={"filters": filter_values(filters)},
         by=by,
     )
+
+
+# --- Deleting an organization after its retention period -----------------------------------------
+
+
+def organization_deletable_from(organization: Organization) -> date | None:
+    """The first day an administrator may delete the organization; None while it is active."""
+    if organization.is_active or organization.deactivated_at is None:
+        return None
+    until = organization.deactivated_at + timedelta(days=settings.ORGANIZATION_RETENTION_DAYS)
+    return timezone.localdate(until)
+
+
+def organization_data_counts(organization: Organization) -> dict[str, int]:
+    """What deleting the organization would remove, for the confirmation and the audit row."""
+    return {
+        "members": Membership.objects.filter(organization=organization).count(),
+        "assessments": Assessment.objects.filter(organization=organization).count(),
+        "answers": Answer.objects.filter(assessment__organization=organization).count(),
+        "evidence_files": EvidenceFile.objects.filter(
+            answer__assessment__organization=organization
+        ).count(),
+        "reports": Report.objects.filter(assessment__organization=organization).count(),
+    }
+
+
+@transaction.atomic
+def organization_delete(
+    *, organization: Organization, by: User, request: HttpRequest | None = None
+) -> dict[str, int]:
+    """Delete an inactive organization and everything it entered once its retention period is
+    over. Kept: the audit trail (its rows keep the organization's id, and this one its name) and
+    the consortium reports already built, whose figures were published with it."""
+    # Row lock: a reactivation at the same moment must not lose to the deletion.
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    deletable_from = organization_deletable_from(organization)
+    if deletable_from is None:
+        raise ValidationError(
+            f"{organization.name} is active. Make it inactive first; its data may be deleted "
+            f"{settings.ORGANIZATION_RETENTION_DAYS} days later."
+        )
+    if timezone.localdate() < deletable_from:
+        raise ValidationError(
+            f"{organization.name}'s data is kept until {day(deletable_from)} "
+            f"({settings.ORGANIZATION_RETENTION_DAYS} days after it was made inactive)."
+        )
+    counts = organization_data_counts(organization)
+    assessment_ids = list(
+        Assessment.objects.filter(organization=organization).values_list("pk", flat=True)
+    )
+    answer_ids = list(
+        Answer.objects.filter(assessment_id__in=assessment_ids).values_list("pk", flat=True)
+    )
+    files = [
+        name
+        for name in EvidenceFile.objects.filter(answer_id__in=answer_ids).values_list(
+            "file", flat=True
+        )
+        if name
+    ]
+    for report in Report.objects.filter(assessment_id__in=assessment_ids):
+        files += [f.name for f in (report.html_file, report.pdf_file, report.xlsx_file) if f]
+    audit_log(
+        action="organization.delete",
+        actor=by,
+        target=organization,
+        organization=organization,
+        request=request,
+        detail={
+            "name": organization.name,
+            "slug": organization.slug,
+            "type": organization.type,
+            "region": organization.region,
+            "size_band": organization.size_band,
+            "deactivated_at": organization.deactivated_at.isoformat()
+            if organization.deactivated_at
+            else None,
+            **counts,
+        },
+    )
+    # Cascades to memberships, invitations, extensions, assessments and all inside them, and
+    # the maturity reports; consortium reports belong to cycles and stay.
+    organization.delete()
+    # History rows are copies of what was entered (deleting wrote one more of each): they go too.
+    Answer.history.model.objects.filter(assessment_id__in=assessment_ids).delete()
+    EvidenceFile.history.model.objects.filter(answer_id__in=answer_ids).delete()
+    Assignment.history.model.objects.filter(assessment_id__in=assessment_ids).delete()
+    ActionItem.history.model.objects.filter(assessment_id__in=assessment_ids).delete()
+    Extension.history.model.objects.filter(organization_id=organization.pk).delete()
+    transaction.on_commit(lambda: _delete_files(files))
+    return counts
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)

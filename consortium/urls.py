@@ -29,4 +29,7 @@ urlpatterns = [
     path("dashboard/levels/", views.export_levels, name="export_levels"),
     path("reports/new/", views.consortium_report_request, name="report_request"),
     path("reports/<int:pk>/", views.consortium_report, name="report"),
+    path(
+        "organizations/<slug:slug>/delete/", views.organization_delete, name="organization_delete"
+    ),
 ]

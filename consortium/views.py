@@ -34,6 +34,7 @@ from lhs_assess.forms import form_add_errors
 from organizations import access
 from organizations.models import User
 from organizations.selectors import reviewers
+from organizations.services import download_record
 from reports import charts
 from reports.models import Report
 from reports.selectors import report_for_user
@@ -378,10 +379,23 @@ def export_levels(request: HttpRequest) -> HttpResponseBase:
     return _export(request, rows, kind="levels", cycle=filters.cycle)
 
 
+_EXPORT_FILTERS = ("cycle", "cycles", "type", "region", "size_band", "status")
+
+
 def _export(
     request: HttpRequest, rows: Iterator[list[Any]], *, kind: str, cycle: Cycle
 ) -> HttpResponseBase:
-    if request.GET.get("format") == "xlsx":
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    filters = {k: v[:40] for k, v in request.GET.items() if k in _EXPORT_FILTERS and v}
+    download_record(
+        by=access.signed_in(request),
+        what="export",
+        target=cycle,
+        organization=None,
+        request=request,
+        detail={"kind": kind, "format": fmt, "filters": filters},
+    )
+    if fmt == "xlsx":
         name = exports.filename(kind=kind, cycle=cycle, extension="xlsx")
         return FileResponse(
             exports.xlsx_file(rows, sheet=kind.capitalize()),
@@ -412,3 +426,35 @@ def consortium_report(request: HttpRequest, pk: int) -> HttpResponse:
     if report.kind != Report.Kind.CONSORTIUM:
         raise Http404
     return render(request, "consortium/report.html", {"report": report})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    """An administrator deletes an inactive organization's data after its retention period."""
+    organization = access.organization_deletion_access(user=request.user, slug=slug)
+    problem = ""
+    if request.method == "POST":
+        try:
+            counts = services.organization_delete(
+                organization=organization, by=access.signed_in(request), request=request
+            )
+        except ValidationError as e:
+            problem = " ".join(e.messages)
+        else:
+            messages.success(
+                request,
+                f"{organization.name} and its {counts['assessments']} assessments were deleted; "
+                "the audit log and the consortium reports keep what was published.",
+            )
+            return redirect("organizations:staff_list")
+    context = {
+        "organization": organization,
+        "deletable_from": services.organization_deletable_from(organization),
+        "counts": services.organization_data_counts(organization),
+        "problem": problem,
+        "today": timezone.localdate(),
+    }
+    return render(
+        request, "consortium/organization_delete.html", context, status=400 if problem else 200
+    )

@@ -4,6 +4,26 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
+
+# The largest id a BigAutoField holds (PostgreSQL bigint, SQLite INTEGER): a posted id above it
+# is refused by the form, before the database driver overflows on it.
+ID_MAX = 2**63 - 1
+# A PositiveIntegerField on PostgreSQL (integer): the largest value a version counter may hold.
+POSITIVE_INTEGER_MAX = 2**31 - 1
+
+
+def id_field(**kwargs: Any) -> forms.IntegerField:
+    """An id posted by a page (a hidden field or a select): a positive integer a row can have."""
+    return forms.IntegerField(min_value=1, max_value=ID_MAX, **kwargs)
+
+
+def max_length_of(model: type[models.Model], name: str) -> int:
+    """The column's own bound, so that a form field and its column never disagree."""
+    length = getattr(model._meta.get_field(name), "max_length", None)
+    if length is None:
+        raise TypeError(f"{model.__name__}.{name} has no max_length")
+    return int(length)
 
 
 def form_add_errors(form: forms.BaseForm, error: ValidationError) -> None:

@@ -1,7 +1,13 @@
-"""Site-wide pages: home, the health probe."""
+"""Site-wide pages: home, the health probe, and the error page for a database outage."""
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+import logging
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -38,3 +44,30 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "failed": [name for name, c in checks.items() if not c.ok],
     }
     return JsonResponse(body, status=200 if ok else 503)
+
+
+DATABASE_DOWN = (
+    "The site cannot reach its database for a moment, so this was not saved. "
+    "Nothing you saved before is lost. Try again in a minute."
+)
+logger = logging.getLogger(__name__)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database that does not answer is a 503 saying so in plain words (JSON for
+    the scoring page's script, a page without queries otherwise); anything else is Django's 500.
+    Django calls this inside its `except`, so the exception is at hand."""
+    exc = sys.exc_info()[1]
+    if not isinstance(exc, OperationalError | InterfaceError):
+        response: HttpResponse = defaults.server_error(request)
+        return response
+    logger.warning("database unavailable: %s", type(exc).__name__)
+    if "application/json" in request.headers.get("Accept", "") or request.content_type == (
+        "application/json"
+    ):
+        answer: HttpResponse = JsonResponse({"unavailable": DATABASE_DOWN}, status=503)
+    else:
+        body = render_to_string("503.html", {"message": DATABASE_DOWN})
+        answer = HttpResponseServerError(body, status=503)
+    answer["Retry-After"] = "30"
+    return answer

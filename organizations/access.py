@@ -104,6 +104,7 @@ class Right(StrEnum):
     MANAGE_ORGANIZATIONS = "manage_organizations"
     READ_AUDIT = "read_audit"
     DASHBOARD = "dashboard"  # 404 for others: members are not told the page exists
+    DELETE_ORGANIZATIONS = "delete_organizations"
 
 
 _RIGHTS = {
@@ -112,6 +113,7 @@ _RIGHTS = {
     Right.MANAGE_ORGANIZATIONS: user_may_manage_organizations,
     Right.READ_AUDIT: user_may_read_audit,
     Right.DASHBOARD: user_is_staff,
+    Right.DELETE_ORGANIZATIONS: user_is_admin,
 }
 
 
@@ -145,7 +147,8 @@ def organization_access(
     *, user: AnyUser, slug: str, need_manage: bool = False
 ) -> OrganizationAccess:
     """The organization `slug` if the person may see it (404 otherwise), with their rights;
-    403 with need_manage for a person who may see it but not manage its members."""
+    403 with need_manage for a person who may see it but not manage its members (nor take
+    all of its data away: its lead and administrators do both)."""
     if not user.is_authenticated:
         raise Http404
     qs = Organization.objects.all()
@@ -186,6 +189,12 @@ def own_membership_access(*, user: AnyUser, organization_id: int) -> Membership:
 def managed_organization_access(*, user: AnyUser, slug: str) -> Organization:
     """An organization for the staff's organization pages: 403 for anyone else signed in."""
     require(user, Right.MANAGE_ORGANIZATIONS)
+    return get_object_or_404(Organization, slug=slug)
+
+
+def organization_deletion_access(*, user: AnyUser, slug: str) -> Organization:
+    """An organization an administrator may delete (after its retention): 403 for others."""
+    require(user, Right.DELETE_ORGANIZATIONS)
     return get_object_or_404(Organization, slug=slug)
 
 

@@ -3,14 +3,28 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
-from .models import Membership, Organization, User
+from lhs_assess.forms import id_field, max_length_of
+
+from .models import Invitation, Membership, Organization, User
+
+# allauth and Django bound nothing below this; a longer password is a pasted file, not a secret.
+PASSWORD_MAX_LENGTH = 1_000
 
 # Words used by the organization pages' own addresses.
 RESERVED_SLUGS = frozenset({"switch", "manage", "audit-log", "invitations"})
 
 
+class SwitchForm(forms.Form):
+    """Which of the person's organizations to work in."""
+
+    organization = id_field()
+
+
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Colleague's email address")
+    # The form allows 320 characters by default; the column holds 254 (RFC 5321's path limit).
+    email = forms.EmailField(
+        label="Colleague's email address", max_length=max_length_of(Invitation, "email")
+    )
     role = forms.ChoiceField(label="Role", choices=Membership.Role.choices, initial="contributor")
 
 
@@ -36,11 +50,13 @@ class AcceptWithPasswordForm(forms.Form):
 
     password1 = forms.CharField(
         label="Choose a password",
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 12 characters; not a common password.",
     )
     password2 = forms.CharField(
         label="Password again",
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

@@ -104,6 +104,8 @@ class Organization(models.Model):
         help_text="The page size of the organization's PDF reports.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When it was last made inactive: its data may be deleted ORGANIZATION_RETENTION_DAYS later.
+    deactivated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -197,8 +199,15 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=64, db_index=True)
     target_type = models.CharField(max_length=64, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
+    # The trail outlives the organization: deleting one leaves its id here (no constraint, no
+    # cascade; rows are never changed), and its name in the "organization.delete" row.
     organization = models.ForeignKey(
-        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Organization,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     ip = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)

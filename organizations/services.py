@@ -17,6 +17,10 @@ from django.utils import timezone
 from .models import AuditEvent, Invitation, Membership, Organization, User
 
 INVITATION_LIFETIME = timedelta(days=7)
+INVITATION_NOT_FOR_YOU = (
+    "This invitation link cannot be used with the account you are signed in with. Sign out, "
+    "then open the link again, or ask the person who invited you for a new one."
+)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -53,6 +57,27 @@ def audit_log(
     )
 
 
+@transaction.atomic
+def download_record(
+    *,
+    by: User,
+    what: str,
+    target: models.Model | None,
+    organization: Organization | None,
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Who downloaded what: a report, an export or an evidence file (`what`), one audit row."""
+    return audit_log(
+        action=f"download.{what}",
+        actor=by,
+        target=target,
+        organization=organization,
+        request=request,
+        detail=detail,
+    )
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -83,6 +108,8 @@ def organization_create(
 ) -> Organization:
     """Create an organization (staff and admins)."""
     organization = Organization(**fields)
+    if not organization.is_active:
+        organization.deactivated_at = timezone.now()
     organization.full_clean()
     organization.save()
     audit_log(
@@ -103,6 +130,9 @@ def organization_update(
     changed = {k: v for k, v in fields.items() if getattr(organization, k) != v}
     for name, value in changed.items():
         setattr(organization, name, value)
+    if "is_active" in changed:  # the retention period runs from the last deactivation
+        organization.deactivated_at = None if organization.is_active else timezone.now()
+        changed["deactivated_at"] = organization.deactivated_at
     organization.full_clean()
     if changed:
         organization.save(update_fields=list(changed))
@@ -249,6 +279,21 @@ def invitation_problem(invitation: Invitation) -> str | None:
     if not invitation.organization.is_active:
         return "This organization is no longer active."
     return None
+
+
+@transaction.atomic
+def invitation_opened_by_another_account(
+    *, invitation: Invitation, user: User, request: HttpRequest | None = None
+) -> AuditEvent:
+    """Record that a signed-in person opened an invitation sent to someone else."""
+    return audit_log(
+        action="invitation.wrong_account",
+        actor=user,
+        target=invitation,
+        organization=invitation.organization,
+        request=request,
+        detail={"invited": invitation.email, "signed_in_as": user.email},
+    )
 
 
 @transaction.atomic

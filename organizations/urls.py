@@ -14,6 +14,7 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/members/", views.members, name="members"),
+    path("<slug:slug>/data.zip", views.data_export, name="data_export"),
     path("<slug:slug>/members/invite/", views.invite, name="invite"),
     path("<slug:slug>/members/<int:pk>/role/", views.member_role, name="member_role"),
     path("<slug:slug>/members/<int:pk>/remove/", views.member_remove, name="member_remove"),

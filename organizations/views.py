@@ -1,19 +1,24 @@
 """Organization pages: which one I work in, its members, invitations, and staff management."""
 
 import copy
+from typing import Any
 
+from allauth.account.views import LoginView
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessments.organization_data import organization_archive
 from lhs_assess.forms import form_add_errors
 
 from . import access, selectors, services
-from .forms import AcceptWithPasswordForm, InvitationForm, OrganizationForm, RoleForm
+from .adapters import LOCKOUT_MESSAGE
+from .forms import AcceptWithPasswordForm, InvitationForm, OrganizationForm, RoleForm, SwitchForm
 from .models import User
 
 
@@ -27,11 +32,12 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def switch(request: HttpRequest) -> HttpResponse:
-    try:
-        organization_id = int(request.POST.get("organization", ""))
-    except ValueError:
-        raise Http404 from None
-    membership = access.own_membership_access(user=request.user, organization_id=organization_id)
+    form = SwitchForm(request.POST)
+    if not form.is_valid():  # not a number, or none a row could have: no such organization
+        raise Http404
+    membership = access.own_membership_access(
+        user=request.user, organization_id=form.cleaned_data["organization"]
+    )
     request.session[access.CURRENT_ORGANIZATION_SESSION_KEY] = membership.organization_id
     messages.success(request, f"You are now working in {membership.organization.name}.")
     return redirect("organizations:detail", slug=membership.organization.slug)
@@ -41,9 +47,12 @@ def switch(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     acc = access.organization_access(user=request.user, slug=slug)
-    return render(
-        request, "organizations/detail.html", {"organization": acc.organization, "role": acc.role}
-    )
+    context = {
+        "organization": acc.organization,
+        "role": acc.role,
+        "may_export": acc.may_manage_members,
+    }
+    return render(request, "organizations/detail.html", context)
 
 
 def _members_page(
@@ -150,14 +159,20 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         "problem": problem,
         "has_account": has_account,
     }
+    if user is not None and user.email.lower() != invitation.email.lower():
+        # Neither the organization nor the address it was sent to: a forwarded link, or a
+        # shared computer, must not tell who is invited where. The audit log says who tried.
+        services.invitation_opened_by_another_account(
+            invitation=invitation, user=user, request=request
+        )
+        return render(
+            request,
+            "organizations/invitation_accept.html",
+            {"neutral": services.INVITATION_NOT_FOR_YOU},
+            status=403,
+        )
     if problem:
         return render(request, "organizations/invitation_accept.html", context, status=410)
-    if user is not None and user.email.lower() != invitation.email.lower():
-        context["problem"] = (
-            f"This invitation was sent to {invitation.email}, but you are signed in as "
-            f"{user.email}. Sign out and open the link again."
-        )
-        return render(request, "organizations/invitation_accept.html", context, status=403)
     if request.method == "POST" and (user is not None or (not has_account and form.is_valid())):
         try:
             membership = services.invitation_accept(
@@ -197,7 +212,12 @@ def staff_create(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"{organization.name} created.")
         return redirect("organizations:staff_list")
-    return render(request, "organizations/staff_form.html", {"form": form, "organization": None})
+    return render(
+        request,
+        "organizations/staff_form.html",
+        {"form": form, "organization": None},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required
@@ -217,8 +237,33 @@ def staff_edit(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, f"{organization.name} saved.")
         return redirect("organizations:staff_list")
     return render(
-        request, "organizations/staff_form.html", {"form": form, "organization": organization}
+        request,
+        "organizations/staff_form.html",
+        {
+            "form": form,
+            "organization": organization,
+            "may_delete": access.user_is_admin(request.user),
+        },
+        status=400 if form.is_bound else 200,
     )
+
+
+@login_required
+@require_GET
+def data_export(request: HttpRequest, slug: str) -> FileResponse:
+    """Everything the organization entered, zipped: for its lead (and administrators)."""
+    acc = access.organization_access(user=request.user, slug=slug, need_manage=True)
+    archive = organization_archive(organization=acc.organization)
+    name = f"{acc.organization.slug}-data-{timezone.localdate():%Y-%m-%d}.zip"
+    services.download_record(
+        by=access.signed_in(request),
+        what="organization_data",
+        target=acc.organization,
+        organization=acc.organization,
+        request=request,
+        detail={"name": name},
+    )
+    return FileResponse(archive, as_attachment=True, filename=name, content_type="application/zip")
 
 
 @login_required
@@ -228,3 +273,19 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(
         request, "organizations/audit_log.html", {"events": selectors.audit_events_recent()}
     )
+
+
+class SignInView(LoginView):
+    """allauth's sign-in page, answering 429 Too Many Requests while signing in is paused for
+    the account or the address, so that clients and monitoring see the pause for what it is."""
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response: HttpResponse = super().form_invalid(form)
+        if LOCKOUT_MESSAGE in form.non_field_errors():
+            response.status_code = 429
+        return response
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    """allauth's other rate limits (handler429): the same words as the sign-in pause."""
+    return render(request, "429.html", {"message": LOCKOUT_MESSAGE}, status=429)

@@ -8,6 +8,7 @@ named in the `REPORT_KINDS` setting, so an app above `reports` adds a kind witho
 importing it.
 """
 
+import errno
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -118,9 +119,20 @@ class Files:
 def report_store_ready(*, report_id: int, files: Files, params: dict[str, Any]) -> Report:
     """Store the three files and mark the report ready, in one step a reader sees whole."""
     report = Report.objects.select_for_update().get(pk=report_id)
-    report.html_file.name = _store(report, f"{files.base}.html", files.html.encode())
-    report.pdf_file.name = _store(report, f"{files.base}.pdf", files.pdf)
-    report.xlsx_file.name = _store(report, f"{files.base}.xlsx", files.xlsx)
+    written: list[str] = []
+    try:
+        for field, name, content in (
+            ("html_file", f"{files.base}.html", files.html.encode()),
+            ("pdf_file", f"{files.base}.pdf", files.pdf),
+            ("xlsx_file", f"{files.base}.xlsx", files.xlsx),
+        ):
+            getattr(report, field).name = _store(report, name, content)
+            written.append(getattr(report, field).name)
+    except OSError:
+        # A full disk after the HTML: no report of two files out of three.
+        for name in written:
+            default_storage.delete(name)
+        raise
     report.status = Report.Status.READY
     report.progress = 100
     report.step = "Ready"
@@ -168,6 +180,15 @@ def report_build(*, report_id: int, timer: Callable[[], float] = time.perf_count
     except ChartImageError as exc:  # a missing tool: say which, do not retry
         return report_fail(report_id=report.pk, message=str(exc))
     except Exception as exc:
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:  # retrying now cannot help
+            logger.error("Report %s: the disk is full", report.pk)
+            return report_fail(
+                report_id=report.pk,
+                message=(
+                    "The server has no room left to store the report's files, so none were "
+                    "kept. Retry once the consortium team has freed space."
+                ),
+            )
         logger.exception("Report %s failed", report.pk)
         report_fail(
             report_id=report.pk,

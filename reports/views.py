@@ -12,7 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commitments.selectors import published_rubric
-from organizations.access import assessment_access
+from organizations.access import assessment_access, signed_in
+from organizations.services import download_record
 
 from .images import ChartImageError
 from .models import Report
@@ -88,7 +89,16 @@ def download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     if not stored:
         raise Http404
     name = stored.name.rsplit("/", 1)[-1]
-    return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
+    handle = stored.open("rb")
+    download_record(
+        by=signed_in(request),
+        what="report",
+        target=report,
+        organization=report.assessment.organization if report.assessment else None,
+        request=request,
+        detail={"kind": report.kind, "format": fmt, "name": name},
+    )
+    return FileResponse(handle, as_attachment=True, filename=name)
 
 
 @login_required

@@ -248,3 +248,79 @@ def test_the_cycle_extension_and_plan_filter_forms_survive_generated_input(
     cycle.refresh_from_db()
     assert cycle.opens_on <= cycle.due_on <= cycle.closes_on
     assert set(Extension.objects.values_list("organization__slug", flat=True)) <= {"alpha", "beta"}
+
+
+# --- Every form and every API write, from the permission matrix ----------------------------------
+
+from tests.test_permission_matrix import MATRIX, WHO  # noqa: E402 - the walk reuses its rows
+
+WRITES = sorted(
+    view
+    for view, (_, _, answers) in MATRIX.items()
+    if any(status not in (302, 403, 404, 405) for status in answers["POST"])
+    or any(status == 302 for status in answers["POST"][1:])
+)
+FUZZ = settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False) | st.text(max_size=30) | st.just("x" * 20_000),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=5,
+)  # fmt: skip
+
+
+def _writer(answers: tuple[int, ...]) -> int:
+    """The first signed-in person whose POST the view accepts (or refuses with a form); anonymous
+    for the pages made for people without an account (an invitation)."""
+    return next((i for i, s in enumerate(answers) if i and s in (200, 201, 302, 400)), 0)
+
+
+# Fields a view reads that its matrix row does not post.
+EXTRA_FIELDS = {"organizations:invitation_accept": ["password1", "password2"]}
+
+
+@pytest.mark.parametrize("view", WRITES)
+def test_every_write_survives_generated_input(client: Client, cast: Cast, view: str) -> None:
+    """Each POST view of the matrix, as the person who may use it, with every field it takes
+    (and a few it does not) set to generated values: never a 500."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url_kwargs, data, answers = MATRIX[view]
+    url = reverse(view, kwargs=url_kwargs(cast))
+    fields = [*data(cast), *EXTRA_FIELDS.get(view, []), "id", "pk", "organization"]
+    writer = _writer(answers["POST"])
+    if writer:
+        client.force_login(getattr(cast, WHO[writer]))
+    foreign = [cast.org_b.pk, cast.lead_b.pk, cast.lead_b_membership.pk]
+    uploads = st.builds(
+        lambda name, content: SimpleUploadedFile(name, content),
+        # Names a browser can send (the test client itself refuses ".", ".." and folders).
+        st.text(min_size=1, max_size=300).filter(
+            lambda n: "/" not in n and "\x00" not in n and n not in (".", "..")
+        )
+        | st.sampled_from(["minutes.pdf", "x.exe", "a" * 250 + ".docx", ".pdf", "notes.txt"]),
+        st.binary(max_size=2000) | st.just(b"%PDF-1.4 ok") | st.just(b"MZ\x90\x00"),
+    )
+
+    @FUZZ
+    @given(
+        values=st.fixed_dictionaries(
+            {f: uploads if f == "file" else hostile_values(foreign) for f in fields}
+        ),
+        body=st.dictionaries(st.sampled_from([*fields, "version", "level", "notes"]), JSON_VALUES),
+    )
+    def post(values: dict[str, Any], body: dict[str, Any]) -> None:
+        response = client.post(url, values)
+        assert response.status_code < 500, (view, response.status_code)
+        if view == "assessments:answer_autosave":  # the scoring page's script posts JSON
+            response = client.post(url, body, content_type="application/json")
+            assert response.status_code < 500, (view, body, response.status_code)
+            response = client.post(url, b"{not json", content_type="application/json")
+            assert response.status_code < 500
+
+    post()

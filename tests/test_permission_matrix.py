@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter
 
 from assessments.models import ActionItem, Answer, Assessment, EvidenceFile
 from assessments.services import (
@@ -28,6 +29,7 @@ from organizations.models import Membership
 from organizations.services import invitation_create
 from reports.models import Report
 from tests.cast import Cast
+from tests.pages import argument_free_paths
 
 pytestmark = pytest.mark.django_db
 
@@ -291,6 +293,12 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
         _none,
         {"GET": (302, 200, 200, 200, 404, 200, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
     ),
+    # Everything the organization entered, zipped: its lead and administrators.
+    "organizations:data_export": (
+        _org_a,
+        _none,
+        {"GET": (302, 403, 403, 200, 404, 403, 200), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
     "organizations:invite": (
         _org_a,
         lambda c: {"email": "colleague@alpha.test", "role": "contributor"},
@@ -443,6 +451,12 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
         _a_cycle_exists,
         _none,
         {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 404, 404, 404, 404, 302, 302)},
+    ),
+    # Deleting an organization's data is the administrators' (A is active: refused, 400).
+    "consortium:organization_delete": (
+        _org_a,
+        _none,
+        {"GET": (302, 403, 403, 403, 403, 403, 200), "POST": (302, 403, 403, 403, 403, 403, 400)},
     ),
     "consortium:report": (
         _consortium_report,
@@ -722,3 +736,93 @@ def test_a_submitted_assessment_is_read_by_staff_and_written_by_nobody(
     response = client.get(url) if method == "GET" else client.post(url, {"title": "x"})
     expected = (READ_ANSWERS if method == "GET" else WRITE_ANSWERS)[who_index]
     assert response.status_code == expected, f"{WHO[who_index]} {method} {url}"
+
+
+def _int_kwargs_of(patterns: list[Any], namespace: str = "") -> dict[str, set[str]]:
+    """{view name: the names of its integer path arguments}, for our apps' views."""
+    found: dict[str, set[str]] = {}
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            found |= _int_kwargs_of(p.url_patterns, p.namespace or namespace)
+        elif isinstance(p, URLPattern) and namespace in OUR_NAMESPACES:
+            converters = getattr(p.pattern, "converters", {})
+            ints = {k for k, c in converters.items() if isinstance(c, IntConverter)}
+            if ints:
+                found[f"{namespace}:{p.name}"] = ints
+    return found
+
+
+# Ids beyond any row (past a bigint) in every address with an id: 404 or a refusal, never 500.
+HUGE_ID = 2**64
+INT_KWARGS = _int_kwargs_of(get_resolver().url_patterns)
+
+
+@pytest.mark.parametrize("view", sorted(INT_KWARGS))
+@pytest.mark.parametrize("who", ["lead_a", "staff"])
+def test_an_id_beyond_any_row_in_an_address_is_404_never_500(
+    client: Client, cast: Cast, view: str, who: str
+) -> None:
+    url_kwargs, data, _ = MATRIX[view]
+    real = url_kwargs(cast)
+    client.force_login(getattr(cast, who))
+    client.raise_request_exception = False
+    for name in INT_KWARGS[view]:
+        url = reverse(view, kwargs={**real, name: HUGE_ID})
+        for response in (client.get(url), client.post(url, data(cast))):
+            assert response.status_code in (403, 404, 405), f"{url}: {response.status_code}"
+
+
+# --- Nothing the site answers is kept by a browser or a proxy ------------------------------------
+
+
+def _stored_anywhere(response: Any) -> str:
+    """Why a shared browser or proxy could keep this answer, or "" when it cannot."""
+    header = response.get("Cache-Control", "")
+    directives = {d.strip().split("=")[0] for d in header.split(",")}
+    missing = {"private", "no-store"} - directives
+    return f"Cache-Control {header!r} lacks {sorted(missing)}" if missing else ""
+
+
+@pytest.mark.parametrize(
+    ("view", "method", "who_index"),
+    [
+        pytest.param(view, method, i, id=f"{view}-{method}-{WHO[i]}")
+        for view, (_, _, answers) in MATRIX.items()
+        for method in ("GET", "POST")
+        # The first person who gets the page itself (or its redirect after a POST), and lead_b,
+        # whose 404 must not be stored either.
+        for i in sorted(
+            {next((i for i, s in enumerate(answers[method]) if s in (200, 201, 302)), 0), 4}
+        )
+    ],
+)
+def test_every_answer_of_every_view_is_marked_private_no_store(
+    client: Client, cast: Cast, view: str, method: str, who_index: int
+) -> None:
+    url_kwargs, data, _ = MATRIX[view]
+    url = reverse(view, kwargs=url_kwargs(cast))
+    person = _person(cast, WHO[who_index])
+    if person is not None:
+        client.force_login(person)
+    response = client.get(url) if method == "GET" else client.post(url, data(cast))
+    assert not _stored_anywhere(response), f"{method} {url} ({response.status_code})"
+
+
+@pytest.mark.parametrize("path", argument_free_paths())
+def test_every_page_without_arguments_is_marked_private_no_store(
+    client: Client, cast: Cast, path: str
+) -> None:
+    """Sign-in, the rubric, the admin, health: signed in as staff, and anonymous."""
+    client.raise_request_exception = False
+    assert not _stored_anywhere(client.get(path)), f"anonymous GET {path}"
+    client.force_login(cast.staff)
+    assert not _stored_anywhere(client.get(path)), f"staff GET {path}"
+
+
+def test_static_files_stay_cacheable(client: Client) -> None:
+    """WhiteNoise answers before the no-store middleware; our own CSS keeps its cache."""
+    from django.conf import settings
+
+    assert settings.MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") < (
+        settings.MIDDLEWARE.index("lhs_assess.middleware.NoStoreMiddleware")
+    )

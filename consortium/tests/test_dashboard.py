@@ -372,3 +372,20 @@ def test_the_dashboard_figures_are_kept_until_an_assessment_changes(
     # The filters are part of what is kept: another region is computed for itself.
     south = client.get(URL, {"region": "south"}).context["board"]
     assert south.counts["submitted"] == 0
+
+
+def test_the_dashboard_answers_when_the_cache_is_down(client: Client, cast: Cast, settings) -> None:
+    """With Redis as the cache and Redis not answering, the figures are computed instead."""
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+    build(count=2)
+    client.force_login(cast.staff)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert response.context["board"].counts["submitted"] == 2

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lhs_assess.middleware.NoStoreMiddleware",
     # Pages compressed (static files come compressed from WhiteNoise); Django's GZip pads its
     # output against BREACH, and CSRF tokens are masked per response besides.
     "django.middleware.gzip.GZipMiddleware",
@@ -248,7 +249,7 @@ STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
 # from lhs_assess/assets/plotly, the same plotly.js version as the plotly package's).
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "lhs_assess.storage.CleanFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Uploaded evidence and built reports: outside the web root, served only by access-checked views.
@@ -314,6 +315,9 @@ REPORT_KINDS = {
 
 # Peer figures are shown only for groups of at least this many organizations.
 PEER_MIN_GROUP_SIZE = env.int("PEER_MIN_GROUP_SIZE", default=5)
+# An organization made inactive may have its data deleted by an administrator this many days
+# later (its audit trail and the consortium reports already built are kept).
+ORGANIZATION_RETENTION_DAYS = env.int("ORGANIZATION_RETENTION_DAYS", default=365)
 
 LOGGING = {
     "version": 1,

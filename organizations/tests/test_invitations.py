@@ -9,7 +9,7 @@ from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from organizations.models import Invitation, Membership, User
+from organizations.models import AuditEvent, Invitation, Membership, User
 from organizations.services import invitation_create
 from organizations.tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.cast import Cast
@@ -119,7 +119,28 @@ def test_an_invitation_for_someone_else_is_refused_to_a_signed_in_person(
 ) -> None:
     url = _invite(cast)
     client.force_login(cast.lead_b)
-    response = client.post(url)
-    assert response.status_code == 403
-    assert "sent to newcomer@example.org" in response.content.decode()
+    for response in (client.get(url), client.post(url)):
+        html = response.content.decode()
+        assert response.status_code == 403
+        assert "cannot be used with the account you are signed in with" in html
+        assert cast.org_a.name not in html
+        assert "newcomer" not in html
+        assert cast.lead_b.email not in html.split("<main", 1)[-1]
     assert not Membership.objects.filter(user=cast.lead_b, organization=cast.org_a).exists()
+    events = AuditEvent.objects.filter(action="invitation.wrong_account")
+    assert events.count() == 2
+    event = events.first()
+    assert event.actor == cast.lead_b
+    assert event.organization == cast.org_a
+    assert event.detail == {"invited": "newcomer@example.org", "signed_in_as": cast.lead_b.email}
+
+
+def test_a_used_invitation_opened_by_another_account_reveals_nothing_either(
+    client: Client, cast: Cast
+) -> None:
+    url = _invite(cast)
+    Invitation.objects.update(accepted_at=timezone.now())
+    client.force_login(cast.lead_b)
+    html = client.get(url).content.decode()
+    assert cast.org_a.name not in html
+    assert "newcomer" not in html

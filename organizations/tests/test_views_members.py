@@ -182,7 +182,7 @@ def test_a_paper_size_other_than_a4_or_letter_is_refused(client: Client, cast: C
     fields = {"name": "Gamma", "slug": "gamma", "type": "payer", "region": "south",
               "size_band": "large", "paper_size": "legal"}  # fmt: skip
     response = client.post(reverse("organizations:staff_create"), fields)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "not one of the available choices" in response.content.decode()
 
 
@@ -191,5 +191,5 @@ def test_a_reserved_short_name_is_refused(client: Client, cast: Cast) -> None:
     fields = {"name": "X", "slug": "manage", "type": "payer", "region": "south",
               "size_band": "large"}  # fmt: skip
     response = client.post(reverse("organizations:staff_create"), fields)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "reserved" in response.content.decode()

@@ -231,6 +231,10 @@
     }
 
     function trouble(error) {
+        if (error && error.status === 503) {
+            return "Not saved: the site cannot reach its database for a moment. Your text stays "
+                + "here; it is sent again at your next change, or press Save.";
+        }
         if (error && error.status === 403) {
             return "Not saved: you may no longer change this answer.";
         }
