@@ -89,7 +89,7 @@ def _pg_env(database: Mapping[str, Any]) -> dict[str, str]:
 
 def _run(command: list[str], *, env: Mapping[str, str] | None = None) -> None:
     try:
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603 - pg_dump/pg_restore with our own argument list, no shell
     except FileNotFoundError as exc:
         raise BackupError(
             f"{command[0]} is not installed (apt-get install postgresql-client)."

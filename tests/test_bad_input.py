@@ -25,6 +25,7 @@ from assessments.models import (
 from assessments.tests.factories import open_cycle, started, submitted
 from organizations.models import Invitation, Membership
 from tests.cast import Cast
+from tests.test_permission_matrix import MATRIX, WHO  # the walk below reuses its rows
 
 pytestmark = pytest.mark.django_db
 
@@ -252,7 +253,6 @@ def test_the_cycle_extension_and_plan_filter_forms_survive_generated_input(
 
 # --- Every form and every API write, from the permission matrix ----------------------------------
 
-from tests.test_permission_matrix import MATRIX, WHO  # noqa: E402 - the walk reuses its rows
 
 WRITES = sorted(
     view

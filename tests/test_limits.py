@@ -56,7 +56,8 @@ def _our_forms() -> list[type[forms.BaseForm]]:
 def _model_of(form: type[forms.BaseForm]) -> type[models.Model] | None:
     meta = getattr(form, "_meta", None)
     if meta is not None and getattr(meta, "model", None) is not None:
-        return meta.model  # type: ignore[no-any-return]
+        model: type[models.Model] = meta.model
+        return model
     return {
         "AnswerFields": Answer,
         "AnswerForm": Answer,

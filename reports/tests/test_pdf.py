@@ -4,6 +4,7 @@ outline and its pages, not taken on trust from the flag we passed."""
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.template import Context, Template
@@ -29,7 +30,8 @@ def media(settings, tmp_path: Path) -> Path:
 
 def elements(node: object) -> Iterator[DictionaryObject]:
     """Every structure element under `node`, in reading order (depth first)."""
-    node = node.get_object()  # type: ignore[attr-defined]
+    if isinstance(node, IndirectObject):
+        node = node.get_object()
     if not isinstance(node, DictionaryObject):
         return
     if "/S" in node:
@@ -43,8 +45,9 @@ def elements(node: object) -> Iterator[DictionaryObject]:
                 yield from elements(kid)
 
 
-def outline_titles(items: list[object]) -> list[object]:
-    return [outline_titles(i) if isinstance(i, list) else i.title for i in items]  # type: ignore[attr-defined]
+def outline_titles(items: list[Any]) -> list[object]:
+    """The outline's titles, nested as the bookmarks are (each entry a pypdf Destination)."""
+    return [outline_titles(i) if isinstance(i, list) else i.title for i in items]
 
 
 def _built(callbacks) -> tuple[Report, PdfReader]:

@@ -2,6 +2,7 @@
 scoring rule, evidence per level, every criterion and the glossary."""
 
 import io
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -30,7 +31,7 @@ def shipped() -> None:
     call_command("load_rubric", "--publish", stdout=io.StringIO())
 
 
-def _get(client: Client, version: str, fmt: str):  # type: ignore[no-untyped-def]
+def _get(client: Client, version: str, fmt: str) -> Any:
     return client.get(reverse("reports:questionnaire", args=[version, fmt]))
 
 
