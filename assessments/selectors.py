@@ -80,6 +80,11 @@ def assessments_of_organization(*, organization: Organization) -> QuerySet[Asses
     )
 
 
+def assessment_of_cycle(*, organization: Organization, cycle: Cycle) -> Assessment | None:
+    """The organization's assessment of the cycle, if it has been started."""
+    return Assessment.objects.filter(organization=organization, cycle=cycle).first()
+
+
 def cycles_open_without_assessment(*, organization: Organization) -> QuerySet[Cycle]:
     """Open cycles in which the organization has not started its assessment yet."""
     return (

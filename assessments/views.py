@@ -36,7 +36,7 @@ from .forms import (
     StartForm,
     answer_values,
 )
-from .models import ActionItem, Answer, Assessment, EvidenceFile
+from .models import ActionItem, Answer, Assessment, Cycle, EvidenceFile
 
 LEAD = Membership.Role.LEAD
 # Evidence a browser shows safely by itself (nosniff is on; nothing here runs script).
@@ -67,21 +67,32 @@ def _assigned_message(changed: list[str]) -> str:
     return f"Assignments changed for {', '.join(changed)}."
 
 
-@login_required
-@require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def _index(
+    request: HttpRequest, start_error: tuple[int, str, str] | None = None, status: int = 200
+) -> HttpResponse:
     membership = access.current_membership(request)
-    context: dict[str, object] = {"membership": membership}
+    context: dict[str, object] = {"membership": membership, "start_error": start_error}
+    open_cycles: list[Cycle] = []
     if membership is not None:
         organization = membership.organization
         assessments = list(selectors.assessments_of_organization(organization=organization))
+        open_cycles = list(selectors.cycles_open_without_assessment(organization=organization))
         context |= {
             "assessments": assessments,
-            "open_cycles": selectors.cycles_open_without_assessment(organization=organization),
+            "open_cycles": open_cycles,
             "is_lead": membership.role == LEAD,
             "can_carry": any(a.status in Assessment.SUBMITTED_STATES for a in assessments),
         }
-    return render(request, "assessments/index.html", context)
+    if start_error and all(c.pk != start_error[0] for c in open_cycles):
+        messages.error(request, start_error[1])  # its cycle has no start form left to stand by
+        context["start_error"] = None
+    return render(request, "assessments/index.html", context, status=status)
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return _index(request)
 
 
 @login_required
@@ -89,9 +100,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def start(request: HttpRequest) -> HttpResponse:
     membership = access.current_lead_membership(request)
     form = StartForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose a cycle to start.")
-        return redirect("assessments:index")
+    if not form.is_valid():  # the cycle is a hidden id: no page of ours posts a bad one
+        raise Http404
     cycle = selectors.cycle_open_for_start(pk=form.cleaned_data["cycle"])
     try:
         assessment = services.assessment_start(
@@ -101,8 +111,15 @@ def start(request: HttpRequest) -> HttpResponse:
             carry_forward=form.cleaned_data["carry_forward"],
         )
     except ValidationError as e:
-        messages.error(request, _errors(e))
-        return redirect("assessments:index")
+        existing = selectors.assessment_of_cycle(organization=membership.organization, cycle=cycle)
+        if existing is not None:  # started meanwhile, in another tab or by a colleague: go to it
+            messages.info(request, _errors(e))
+            return redirect("assessments:overview", pk=existing.pk)
+        return _index(
+            request,
+            start_error=(cycle.pk, _errors(e), f"Start the {cycle.name} assessment"),
+            status=400,
+        )
     messages.success(request, f"Started the {cycle.name} assessment.")
     return redirect("assessments:overview", pk=assessment.pk)
 
@@ -630,6 +647,8 @@ def comment_post(request: HttpRequest, pk: int) -> HttpResponse:
     criterion = (
         selectors.assessment_criterion(assessment=acc.assessment, code=code) if code else None
     )
+    default = services.thread_path_for(assessment=acc.assessment, criterion=criterion)
+    back = _back(request, default)
     if valid:
         try:
             comment = services.comment_add(
@@ -639,15 +658,21 @@ def comment_post(request: HttpRequest, pk: int) -> HttpResponse:
                 by=access.signed_in(request),
             )
         except ValidationError as e:
-            messages.error(request, _errors(e))
+            form_add_errors(form, e)
         else:
             named = list(comment.mentions.all())
             told = f" {', '.join(u.email for u in named)} will be told." if named else ""
             messages.success(request, f"Comment added.{told}")
-    else:
-        messages.error(request, " ".join(str(e) for e in form.errors.get("body", [])))
-    default = services.thread_path_for(assessment=acc.assessment, criterion=criterion)
-    return redirect(_back(request, default) + _anchor(criterion))
+            return redirect(back + _anchor(criterion))
+    # Refused: the comment comes back in its box with the reason beside it, nothing lost.
+    context = {
+        "assessment": acc.assessment,
+        "criterion": criterion,
+        "form": form,
+        "back": back,
+        "anchor": _anchor(criterion),
+    }
+    return render(request, "assessments/comment_refused.html", context, status=400)
 
 
 @login_required

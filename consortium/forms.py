@@ -89,7 +89,14 @@ class ExtensionForm(forms.Form):
 
 
 class CycleStatusForm(forms.Form):
-    status = forms.ChoiceField(label="New status", choices=[("open", "Open"), ("closed", "Closed")])
+    status = forms.ChoiceField(
+        label="New status",
+        choices=[("open", "Open"), ("closed", "Closed")],
+        error_messages={
+            "required": "Choose whether to open or close the cycle.",
+            "invalid_choice": "Choose whether to open or close the cycle.",
+        },
+    )
 
 
 class ReturnForm(forms.Form):
@@ -116,6 +123,7 @@ class ReviewerForm(forms.Form):
         required=False,
         empty_label="Nobody yet",
         widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": "Choose a reviewer from the list."},
     )
 
     def __init__(self, *args: Any, reviewers: QuerySet[User], **kwargs: Any) -> None:

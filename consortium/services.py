@@ -106,10 +106,10 @@ def cycle_set_status(*, cycle: Cycle, status: str, by: User) -> Cycle:
         Cycle.Status.OPEN: {Cycle.Status.CLOSED},
         Cycle.Status.CLOSED: {Cycle.Status.OPEN},
     }
+    if status == cycle.status:
+        raise ValidationError(f"Cycle {cycle.name} is {status} already.")
     if status not in allowed[Cycle.Status(cycle.status)]:
-        raise ValidationError(
-            f"A {cycle.get_status_display().lower()} cycle cannot become {status}."
-        )
+        raise ValidationError(f"Cycle {cycle.name} is a draft: open it before it can be closed.")
     cycle.status = status
     cycle.save(update_fields=["status"])
     audit_log(action=f"cycle.{status}", actor=by, target=cycle)

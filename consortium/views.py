@@ -62,8 +62,14 @@ QUEUE_PAGE_SIZE = 50
 @require_GET
 def cycle_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, access.Right.MANAGE_CYCLES)
-    cycles = selectors.cycles_with_counts()
-    return render(request, "consortium/cycle_list.html", {"cycles": cycles})
+    return _cycle_list(request)
+
+
+def _cycle_list(
+    request: HttpRequest, status_error: tuple[int, str, str] | None = None, status: int = 200
+) -> HttpResponse:
+    context = {"cycles": selectors.cycles_with_counts(), "status_error": status_error}
+    return render(request, "consortium/cycle_list.html", context, status=status)
 
 
 @login_required
@@ -150,17 +156,19 @@ def extension_grant(request: HttpRequest, pk: int) -> HttpResponse:
 def cycle_status(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = access.cycle_access(user=request.user, pk=pk)
     form = CycleStatusForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose whether to open or close the cycle.")
-        return redirect("consortium:cycles")
     try:
+        if not form.is_valid():
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
         cycle = services.cycle_set_status(
             cycle=cycle, status=form.cleaned_data["status"], by=access.signed_in(request)
         )
     except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-    else:
-        messages.success(request, f"Cycle {cycle.name} is now {cycle.get_status_display()}.")
+        return _cycle_list(
+            request,
+            status_error=(cycle.pk, " ".join(e.messages), f"Cycle {cycle.name}"),
+            status=400,
+        )
+    messages.success(request, f"Cycle {cycle.name} is now {cycle.get_status_display()}.")
     return redirect("consortium:cycles")
 
 
@@ -199,16 +207,19 @@ def review_queue_closed(request: HttpRequest) -> HttpResponse:
 
 
 def _review_page(
-    request: HttpRequest, assessment: Assessment, form: ReturnForm | None = None, status: int = 200
+    request: HttpRequest,
+    assessment: Assessment,
+    form: ReturnForm | None = None,
+    status: int = 200,
+    reviewer_form: ReviewerForm | None = None,
 ) -> HttpResponse:
     summary = selectors.review_summary(assessment=assessment)
     context = {
         "assessment": assessment,
         "summary": summary,
         "form": form or ReturnForm(),
-        "reviewer_form": ReviewerForm(
-            initial={"reviewer": assessment.reviewer_id}, reviewers=reviewers()
-        ),
+        "reviewer_form": reviewer_form
+        or ReviewerForm(initial={"reviewer": assessment.reviewer_id}, reviewers=reviewers()),
         "comment_form": CommentForm(),
         "may_decide": assessment.status == Assessment.Status.SUBMITTED,
         "may_discuss": True,
@@ -268,23 +279,26 @@ def reviewer_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Give the submission to a reviewer, or (take=1) to oneself."""
     assessment = access.review_access(user=request.user, pk=pk)
     me = access.signed_in(request)
-    if request.POST.get("take"):
-        reviewer: User | None = me
-    else:
-        form = ReviewerForm(request.POST, reviewers=reviewers())
-        if not form.is_valid():
-            messages.error(request, "Choose a reviewer from the list.")
-            return redirect("consortium:review", pk=pk)
-        reviewer = form.cleaned_data["reviewer"]
+    form = ReviewerForm(request.POST, reviewers=reviewers())
     try:
+        if request.POST.get("take"):
+            reviewer: User | None = me
+        elif form.is_valid():
+            reviewer = form.cleaned_data["reviewer"]
+        else:
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
         services.reviewer_assign(assessment=assessment, reviewer=reviewer, by=me)
     except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-    else:
-        who = "you" if reviewer == me else (reviewer.email if reviewer else "nobody yet")
-        messages.success(request, f"Reviewer of {assessment.organization.name}: {who}.")
-    back = request.POST.get("next", "")
-    if back == "queue":
+        form = ReviewerForm(request.POST, reviewers=reviewers())
+        form.full_clean()
+        form.errors["reviewer"] = form.error_class(e.messages)
+        form.fields["reviewer"].widget.attrs.update(
+            {"class": "form-select is-invalid", "aria-describedby": "id_reviewer_error"}
+        )
+        return _review_page(request, assessment, status=400, reviewer_form=form)
+    who = "you" if reviewer == me else (reviewer.email if reviewer else "nobody yet")
+    messages.success(request, f"Reviewer of {assessment.organization.name}: {who}.")
+    if request.POST.get("next", "") == "queue":
         return redirect("consortium:review_queue")
     return redirect("consortium:review", pk=pk)
 

@@ -29,7 +29,14 @@ class InvitationForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Membership.Role.choices,
+        error_messages={
+            "required": "Choose a role.",
+            "invalid_choice": "Choose one of the roles in the list.",
+        },
+    )
 
 
 class OrganizationForm(forms.ModelForm):

@@ -60,6 +60,7 @@ def _members_page(
     acc: access.OrganizationAccess,
     invite_form: InvitationForm | None = None,
     status: int = 200,
+    role_error: tuple[int, str, str] | None = None,
 ) -> HttpResponse:
     organization, may_manage = acc.organization, acc.may_manage_members
     context = {
@@ -71,6 +72,7 @@ def _members_page(
         "may_manage": may_manage,
         "invite_form": invite_form or InvitationForm(),
         "roles": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
+        "role_error": role_error,
     }
     return render(request, "organizations/members.html", context, status=status)
 
@@ -109,10 +111,9 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
 def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership = access.membership_access(user=request.user, slug=slug, pk=pk)
     form = RoleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose lead, contributor or viewer.")
-        return redirect("organizations:members", slug=slug)
     try:
+        if not form.is_valid():
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
         services.membership_change_role(
             membership=membership,
             role=form.cleaned_data["role"],
@@ -120,11 +121,14 @@ def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             request=request,
         )
     except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-    else:
-        messages.success(
-            request, f"{membership.user.email} is now {membership.get_role_display()}."
+        acc = access.organization_access(user=request.user, slug=slug)
+        return _members_page(
+            request,
+            acc,
+            status=400,
+            role_error=(pk, " ".join(e.messages), f"Role of {membership.user.email}"),
         )
+    messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
     return redirect("organizations:members", slug=slug)
 
 

@@ -316,7 +316,7 @@ def test_staff_assign_a_reviewer_or_take_it_and_filter_the_queue_by_it(
     assert submitted.reviewer == cast.staff
     page = client.get(reverse("consortium:review_queue"), {"mine": "on"}).context["page"]
     assert [a.pk for a in page.object_list] == [submitted.pk]
-    assert client.post(url, {"reviewer": cast.lead_a.pk}).status_code == 302  # not a reviewer
+    assert client.post(url, {"reviewer": cast.lead_a.pk}).status_code == 400  # not a reviewer
     submitted.refresh_from_db()
     assert submitted.reviewer == cast.staff
     page = client.get(reverse("consortium:review_queue")).context["page"]
