@@ -324,3 +324,31 @@ def test_every_write_survives_generated_input(client: Client, cast: Cast, view: 
             assert response.status_code < 500
 
     post()
+
+
+@pytest.mark.parametrize("view", WRITES)
+def test_no_write_answers_bad_input_with_a_redirect_and_an_error_at_the_top(
+    client: Client, cast: Cast, view: str
+) -> None:
+    """Invalid input comes back as 400 with the reason beside its field: a refusal is never a
+    redirect that leaves an error message at the top of another page. (A button without fields,
+    pressed on a page whose state has changed since, such as Accept on an assessment returned
+    meanwhile, goes back to the page that shows the new state, with the reason: no field to
+    stand beside.)"""
+    from django.contrib.messages import ERROR, get_messages
+
+    url_kwargs, data, answers = MATRIX[view]
+    if not data(cast):
+        pytest.skip("a button without fields")
+    url = reverse(view, kwargs=url_kwargs(cast))
+    writer = _writer(answers["POST"])
+    if writer:
+        client.force_login(getattr(cast, WHO[writer]))
+    for values in (
+        dict.fromkeys(data(cast), ""),
+        dict.fromkeys(data(cast), "☃" * 3),
+        dict.fromkeys(data(cast), "99999999999999999999"),
+    ):
+        response = client.post(url, values)
+        errors = [m for m in get_messages(response.wsgi_request) if m.level == ERROR]
+        assert not (response.status_code == 302 and errors), (view, values, errors)
