@@ -8,7 +8,8 @@ saves), then PostgreSQL for 20 s. Afterwards:
   the version the answer reported);
 - every save that failed was told so in plain words (a 503 saying it was not saved);
 - the site recovers by itself, without a restart of gunicorn.
-The figures are printed and written to var/outage-latest.json.
+The figures are printed and written to var/outage-latest-pool<n>.json. The run is made with
+persistent connections and with psycopg's pool (DJANGO_DB_POOL), the two ways production connects.
 """
 
 import contextlib
@@ -203,12 +204,16 @@ def _save(port: int, lead: dict[str, Any], body: dict[str, Any]) -> tuple[int, d
         conn.close()
 
 
+@pytest.mark.parametrize(
+    "db_pool", ["0", "4"], ids=["persistent-connections", "psycopg-pool"]
+)  # the two ways production may connect (DJANGO_DB_POOL): each must survive the outage
 def test_saves_survive_a_redis_and_a_postgresql_outage(
-    services_of_our_own: tuple[Postgres, Redis, Path],
+    services_of_our_own: tuple[Postgres, Redis, Path], db_pool: str
 ) -> None:
     pg, redis, root = services_of_our_own
     env = {
         **os.environ,
+        "DJANGO_DB_POOL": db_pool,
         "DJANGO_SETTINGS_MODULE": "lhs_assess.settings.test",
         "DATABASE_URL": pg.url,
         "REDIS_URL": f"redis://127.0.0.1:{redis.port}/0",
@@ -298,6 +303,7 @@ def test_saves_survive_a_redis_and_a_postgresql_outage(
         )
     lost = [s for s in tally.saved if s not in stored]
     figures = {
+        "connections": "psycopg pool of " + db_pool if db_pool != "0" else "persistent",
         "leads": LEADS,
         "postgres_down_s": round(down_for, 1),
         "redis_down_s": REDIS_DOWN_S,
@@ -311,7 +317,7 @@ def test_saves_survive_a_redis_and_a_postgresql_outage(
         "recovered_after_s": round(tally.first_ok_after_restart or -1, 2),
     }
     (ROOT / "var").mkdir(exist_ok=True)
-    (ROOT / "var" / "outage-latest.json").write_text(json.dumps(figures, indent=2))
+    (ROOT / "var" / f"outage-latest-pool{db_pool}.json").write_text(json.dumps(figures, indent=2))
     print("\noutage run:", json.dumps(figures))
     assert not lost, f"answered as saved but not in the database: {lost[:5]}"
     assert not tally.untold, tally.untold[:10]
