@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "reports",
     "consortium",
     "notifications",
+    "ratings",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,210 @@
+"""Opening a round, inviting raters, rating, submitting, and recording the consensus."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from assessments.models import Answer, Assessment
+from assessments.services import AnswerInput, answers_save
+from commitments.models import Commitment, Criterion
+from organizations.models import User
+from organizations.services import audit_log
+
+from .models import (
+    CONSENSUS_REASON_MAX_LENGTH,
+    RATIONALE_MAX_LENGTH,
+    Consensus,
+    Rater,
+    Rating,
+    Round,
+)
+
+
+@transaction.atomic
+def round_open(
+    *,
+    assessment: Assessment,
+    commitments: Sequence[Commitment],
+    closes_on: date,
+    named: bool,
+    by: User,
+) -> Round:
+    """Open a rating round on some of the assessment's commitments."""
+    if assessment.status not in (Assessment.Status.DRAFT, Assessment.Status.RETURNED):
+        raise ValidationError("Only an assessment being written can have a rating round.")
+    if not commitments:
+        raise ValidationError({"commitments": ["Choose at least one commitment to rate."]})
+    if any(c.rubric_id != assessment.cycle.rubric_id for c in commitments):
+        raise ValidationError({"commitments": ["Choose commitments of this assessment's rubric."]})
+    if closes_on < timezone.localdate():
+        raise ValidationError({"closes_on": ["Choose today or a later day."]})
+    rnd = Round.objects.create(
+        assessment=assessment, closes_on=closes_on, named=named, opened_by=by
+    )
+    rnd.commitments.set(commitments)
+    audit_log(
+        action="round.open",
+        actor=by,
+        target=rnd,
+        organization=assessment.organization,
+        detail={"commitments": [c.code for c in commitments]},
+    )
+    return rnd
+
+
+@transaction.atomic
+def rater_invite(*, rnd: Round, user: User, is_partner: bool, by: User) -> Rater:
+    if rnd.status != Round.Status.OPEN:
+        raise ValidationError("This round is closed.")
+    if Rater.objects.filter(round=rnd, user=user).exists():
+        raise ValidationError({"email": [f"{user.email} is already invited to this round."]})
+    rater = Rater.objects.create(round=rnd, user=user, is_partner=is_partner)
+    audit_log(
+        action="round.invite",
+        actor=by,
+        target=rnd,
+        organization=rnd.assessment.organization,
+        detail={"rater": user.email, "partner": is_partner},
+    )
+    return rater
+
+
+def round_criteria(rnd: Round) -> list[Criterion]:
+    return list(
+        Criterion.objects.filter(commitment__in=rnd.commitments.all()).order_by(
+            "commitment__order", "order"
+        )
+    )
+
+
+def _require_rating_open(rater: Rater) -> None:
+    if rater.round.status != Round.Status.OPEN or rater.round.closes_on < timezone.localdate():
+        raise ValidationError("This round is closed for ratings.")
+    if rater.submitted_at is not None:
+        raise ValidationError("You have submitted your ratings; they can no longer change.")
+
+
+@dataclass(frozen=True)
+class RatingInput:
+    level: int | None
+    dont_know: bool
+    rationale: str
+
+
+def _validated(data: RatingInput) -> RatingInput:
+    errors: dict[str, list[str]] = {}
+    if data.dont_know and data.level is not None:
+        errors["level"] = ["Choose a level or \u201cdon't know\u201d, not both."]
+    if data.level is not None and not 1 <= data.level <= 5:
+        errors["level"] = ["Choose a level from 1 to 5."]
+    if len(data.rationale) > RATIONALE_MAX_LENGTH:
+        errors["rationale"] = [f"Keep the rationale to {RATIONALE_MAX_LENGTH:,} characters."]
+    if errors:
+        raise ValidationError(errors)
+    return RatingInput(data.level, data.dont_know, data.rationale.strip())
+
+
+@transaction.atomic
+def rating_save(*, rater: Rater, criterion: Criterion, data: RatingInput) -> Rating:
+    rater = Rater.objects.select_for_update().select_related("round").get(pk=rater.pk)
+    _require_rating_open(rater)
+    if not rater.round.commitments.filter(pk=criterion.commitment_id).exists():
+        raise ValidationError("This criterion is not part of the round.")
+    clean = _validated(data)
+    rating, _ = Rating.objects.update_or_create(
+        rater=rater,
+        criterion=criterion,
+        defaults={"level": clean.level, "dont_know": clean.dont_know, "rationale": clean.rationale},
+    )
+    return rating
+
+
+@transaction.atomic
+def rater_submit(*, rater: Rater) -> Rater:
+    """Submit one's ratings: every criterion needs a level or "don't know"."""
+    rater = Rater.objects.select_for_update().select_related("round__assessment").get(pk=rater.pk)
+    _require_rating_open(rater)
+    rated = set(
+        Rating.objects.filter(rater=rater)
+        .filter(Q(dont_know=True) | Q(level__isnull=False))
+        .values_list("criterion_id", flat=True)
+    )
+    missing = [c.code.upper() for c in round_criteria(rater.round) if c.pk not in rated]
+    if missing:
+        raise ValidationError(
+            f"Rate every criterion first (a level or \u201cdon't know\u201d): {', '.join(missing)}."
+        )
+    rater.submitted_at = timezone.now()
+    rater.save(update_fields=["submitted_at"])
+    audit_log(
+        action="round.submit",
+        actor=rater.user,
+        target=rater.round,
+        organization=rater.round.assessment.organization,
+    )
+    return rater
+
+
+@transaction.atomic
+def consensus_record(
+    *, rnd: Round, criterion: Criterion, level: int, reason: str, by: User
+) -> Consensus:
+    """Record the agreed level and why; it becomes the assessment's answer (with history)."""
+    errors: dict[str, list[str]] = {}
+    if not 1 <= level <= 5:
+        errors["level"] = ["Choose a level from 1 to 5."]
+    if not reason.strip():
+        errors["reason"] = ["Say why the group chose this level."]
+    elif len(reason) > CONSENSUS_REASON_MAX_LENGTH:
+        errors["reason"] = [f"Keep the reason to {CONSENSUS_REASON_MAX_LENGTH:,} characters."]
+    if errors:
+        raise ValidationError(errors)
+    if not rnd.commitments.filter(pk=criterion.commitment_id).exists():
+        raise ValidationError("This criterion is not part of the round.")
+    answer = Answer.objects.get(assessment=rnd.assessment_id, criterion=criterion)
+    note = f"Consensus of rating round {rnd.pk}: {reason.strip()}"
+    data = AnswerInput(
+        level=level,
+        not_applicable=False,
+        na_reason="",
+        evidence=answer.evidence,
+        evidence_links=answer.evidence_links,
+        notes=(answer.notes + "\n\n" + note).strip() if note not in answer.notes else answer.notes,
+        confidence=answer.confidence,
+        change_reason=answer.change_reason,
+    )
+    saved = answers_save(
+        assessment=rnd.assessment, answers={answer.pk: (answer.version, data)}, by=by
+    )
+    version = saved[0].version if saved else answer.version
+    consensus, _ = Consensus.objects.update_or_create(
+        round=rnd,
+        criterion=criterion,
+        defaults={
+            "level": level,
+            "reason": reason.strip(),
+            "answer_version": version,
+            "recorded_by": by,
+        },
+    )
+    audit_log(
+        action="round.consensus",
+        actor=by,
+        target=rnd,
+        organization=rnd.assessment.organization,
+        detail={"criterion": criterion.code, "level": level},
+    )
+    return consensus
+
+
+@transaction.atomic
+def round_close(*, rnd: Round, by: User) -> Round:
+    rnd.status = Round.Status.CLOSED
+    rnd.save(update_fields=["status"])
+    audit_log(action="round.close", actor=by, target=rnd, organization=rnd.assessment.organization)
+    return rnd
