@@ -35,6 +35,7 @@ from assessments.models import (
     Thread,
 )
 from assessments.selectors import extension_until_subquery
+from ratings.models import Rater, Round
 
 from .models import Membership, Organization, User
 
@@ -400,3 +401,48 @@ def cycle_access(*, user: AnyUser, pk: int) -> Cycle:
     """A cycle to open or close: 403 for anyone who may not manage cycles, 404 if missing."""
     require(user, Right.MANAGE_CYCLES)
     return get_object_or_404(Cycle.objects.select_related("rubric"), pk=pk)
+
+
+# --- Rating rounds -------------------------------------------------------------------------------
+# A round is run by its organization's lead. A rater reaches only their own sheet, and the
+# round's ratings only after submitting their own (blind until then); anyone else gets 404.
+
+
+def round_lead_access(*, user: AnyUser, pk: int) -> Round:
+    """A rating round of an assessment the person leads (404 otherwise)."""
+    if not isinstance(user, User):
+        raise Http404
+    leads = Membership.objects.filter(user_id=user.pk, role=LEAD).values("organization_id")
+    return get_object_or_404(
+        Round.objects.select_related("assessment__organization", "assessment__cycle__rubric"),
+        pk=pk,
+        assessment__organization_id__in=leads,
+    )
+
+
+def rater_access(*, user: AnyUser, round_pk: int) -> Rater:
+    """The person's own place in a round they were invited to (404 otherwise)."""
+    if not isinstance(user, User):
+        raise Http404
+    return get_object_or_404(
+        Rater.objects.select_related("round__assessment__organization", "round__assessment__cycle"),
+        round_id=round_pk,
+        user_id=user.pk,
+    )
+
+
+@dataclass(frozen=True)
+class RoundReading:
+    round: Round
+    may_lead: bool  # record the consensus, invite, close
+
+
+def round_results_access(*, user: AnyUser, pk: int) -> RoundReading:
+    """Who may read a round's ratings: its lead, and raters who have submitted their own."""
+    try:
+        return RoundReading(round_lead_access(user=user, pk=pk), may_lead=True)
+    except Http404:
+        rater = rater_access(user=user, round_pk=pk)
+        if rater.submitted_at is None:
+            raise
+        return RoundReading(rater.round, may_lead=False)

@@ -23,6 +23,7 @@ from .models import (
     Rating,
     Round,
 )
+from .selectors import round_criteria
 
 
 @transaction.atomic
@@ -72,14 +73,6 @@ def rater_invite(*, rnd: Round, user: User, is_partner: bool, by: User) -> Rater
         detail={"rater": user.email, "partner": is_partner},
     )
     return rater
-
-
-def round_criteria(rnd: Round) -> list[Criterion]:
-    return list(
-        Criterion.objects.filter(commitment__in=rnd.commitments.all()).order_by(
-            "commitment__order", "order"
-        )
-    )
 
 
 def _require_rating_open(rater: Rater) -> None:

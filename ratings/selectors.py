@@ -1,0 +1,160 @@
+"""What a rater and a lead may read of a round. The blind rule lives here: a rater sees other
+raters' ratings only after submitting their own, and never their names unless the round is
+named; ratings not yet submitted are nobody's business but their rater's."""
+
+import hashlib
+import statistics
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+
+from commitments.models import Criterion
+from organizations.models import User
+
+from .agreement import Alpha, Spread, ordinal_alpha, spread
+from .models import Consensus, Rater, Rating, Round
+
+
+@dataclass
+class Shown:
+    """One submitted rating as the consensus view shows it."""
+
+    label: str  # "Rater 2", or the name in a named round
+    is_partner: bool
+    level: int | None
+    dont_know: bool
+    rationale: str
+
+
+@dataclass
+class CriterionRatings:
+    criterion: Criterion
+    ratings: list[Shown]
+    spread: Spread
+    consensus: Consensus | None
+    partner_median: float | None = None
+    staff_median: float | None = None
+
+    @property
+    def partners_differ(self) -> bool:
+        """Partners' median a level or more from staff's: kept visible in the report."""
+        if self.partner_median is None or self.staff_median is None:
+            return False
+        return abs(self.partner_median - self.staff_median) >= 1
+
+
+@dataclass
+class RoundView:
+    round: Round
+    criteria: list[CriterionRatings]
+    raters: int
+    submitted: int
+    alpha: Alpha
+    mine: dict[int, Rating] = field(default_factory=dict)
+
+
+def _label(rater: Rater, number: int, named: bool) -> str:
+    if named:
+        return rater.user.get_full_name() or rater.user.email
+    return f"{'Partner' if rater.is_partner else 'Rater'} {number}"
+
+
+def _median(levels: list[int]) -> float | None:
+    return float(statistics.median(levels)) if levels else None
+
+
+def round_criteria(rnd: Round) -> list[Criterion]:
+    return list(
+        Criterion.objects.filter(commitment__in=rnd.commitments.all())
+        .select_related("commitment")
+        .order_by("commitment__order", "order")
+    )
+
+
+def rater_sheet(*, rater: Rater) -> tuple[list[Criterion], dict[int, Rating]]:
+    """The criteria a rater rates, with their own ratings so far (by criterion id)."""
+    criteria = round_criteria(rater.round)
+    mine = {r.criterion_id: r for r in Rating.objects.filter(rater=rater)}
+    return criteria, mine
+
+
+def _alpha_cached(rnd: Round, table: list[list[int | None]]) -> Alpha:
+    """The bootstrap takes a few hundred ms: kept in the cache until a submitted rating changes."""
+    marker = Rating.objects.filter(rater__round=rnd, rater__submitted_at__isnull=False).aggregate(
+        n=Count("id"), last=Max("updated_at")
+    )
+    key = "round-alpha:" + hashlib.sha256(repr((rnd.pk, marker)).encode()).hexdigest()
+    found = cache.get(key)
+    if isinstance(found, Alpha):
+        return found
+    alpha = ordinal_alpha(table)
+    cache.set(key, alpha, timeout=3600)
+    return alpha
+
+
+def round_view(*, rnd: Round, viewer: User) -> RoundView:
+    """Every submitted rating of the round, criterion by criterion, with spread and consensus.
+
+    Only submitted raters' ratings are shown (to the lead and to raters who have submitted);
+    the caller decides, through the access module, whether the viewer may see this at all.
+    A constant number of queries whatever the number of raters and criteria.
+    """
+    criteria = round_criteria(rnd)
+    raters = list(Rater.objects.filter(round=rnd).select_related("user").order_by("id"))
+    submitted = [r for r in raters if r.submitted_at is not None]
+    numbers = {r.pk: i for i, r in enumerate(submitted, start=1)}
+    ratings = list(
+        Rating.objects.filter(rater__in=submitted)
+        .only("rater_id", "criterion_id", "level", "dont_know", "rationale")
+        .order_by("rater_id")
+    )
+    consensus = {c.criterion_id: c for c in Consensus.objects.filter(round=rnd)}
+    by_rater = {r.pk: r for r in submitted}
+    per_criterion: dict[int, list[Rating]] = {c.pk: [] for c in criteria}
+    for rating in ratings:
+        if rating.criterion_id in per_criterion:
+            per_criterion[rating.criterion_id].append(rating)
+    rows = []
+    for criterion in criteria:
+        shown: list[Shown] = []
+        levels: list[int | None] = []
+        partners: list[int] = []
+        staff: list[int] = []
+        for rating in per_criterion[criterion.pk]:
+            rater = by_rater[rating.rater_id]
+            shown.append(
+                Shown(
+                    label=_label(rater, numbers[rater.pk], rnd.named),
+                    is_partner=rater.is_partner,
+                    level=rating.level,
+                    dont_know=rating.dont_know,
+                    rationale=rating.rationale,
+                )
+            )
+            levels.append(rating.level)
+            if rating.level is not None:
+                (partners if rater.is_partner else staff).append(rating.level)
+        rows.append(
+            CriterionRatings(
+                criterion=criterion,
+                ratings=shown,
+                spread=spread(levels),
+                consensus=consensus.get(criterion.pk),
+                partner_median=_median(partners),
+                staff_median=_median(staff),
+            )
+        )
+    column = {c.pk: i for i, c in enumerate(criteria)}
+    row_of = {r.pk: i for i, r in enumerate(submitted)}
+    table: list[list[int | None]] = [[None] * len(criteria) for _ in submitted]
+    for rating in ratings:
+        if rating.criterion_id in column:
+            table[row_of[rating.rater_id]][column[rating.criterion_id]] = rating.level
+    return RoundView(
+        round=rnd,
+        criteria=rows,
+        raters=len(raters),
+        submitted=len(submitted),
+        alpha=_alpha_cached(rnd, table),
+    )
