@@ -564,9 +564,10 @@ def improvement_plan(
 
 
 def organization_members(*, organization: Organization) -> QuerySet[Membership]:
-    """Members who may own an action or be assigned: everyone, leads first."""
+    """Members who may own an action or be assigned: everyone but partners."""
     return (
         Membership.objects.filter(organization=organization)
+        .exclude(role=Membership.Role.PARTNER)
         .select_related("user")
         .order_by("role", "user__email")
     )

@@ -556,8 +556,10 @@ def assignment_set(
         return None
     if membership.organization_id != assessment.organization_id:
         raise ValidationError({"membership": "Only members of your organization can be assigned."})
-    if membership.role == Membership.Role.VIEWER:
-        raise ValidationError({"membership": "Viewers read only; assign a contributor or lead."})
+    if membership.role in (Membership.Role.VIEWER, Membership.Role.PARTNER):
+        raise ValidationError(
+            {"membership": "Viewers and partners do not write; assign a contributor or lead."}
+        )
     before = current.membership_id if current is not None else None
     assignment = current or Assignment(assessment=assessment, commitment=commitment)
     assignment.membership = membership
@@ -639,7 +641,9 @@ def action_item_save(
         data.owner is not None
         and not Membership.objects.filter(
             organization_id=assessment.organization_id, user=data.owner
-        ).exists()
+        )
+        .exclude(role=Membership.Role.PARTNER)
+        .exists()
     ):
         errors["owner"] = ["The owner must be a member of your organization."]
     if data.status not in ActionItem.Status.values:

@@ -21,6 +21,8 @@ from commitments.models import Commitment
 from consortium.selectors import QueueFilters, cycles_closing, review_queue
 from organizations import access
 from organizations.models import Membership, User
+from ratings.models import Rater
+from ratings.selectors import invitations_waiting
 from reports.models import Report
 from reports.selectors import latest_report
 
@@ -94,12 +96,13 @@ class HomePage:
     member: MemberTodos | None = None
     viewer: ViewerHome | None = None
     staff: StaffHome | None = None
+    ratings: list[Rater] = field(default_factory=list)  # rounds waiting for this person's ratings
 
 
 def home_page(*, user: User, membership: Membership | None) -> HomePage:
     """What the signed-in person has to do, by role (a person may be a member and staff)."""
     today = timezone.localdate()
-    page = HomePage(today=today)
+    page = HomePage(today=today, ratings=invitations_waiting(user=user))
     if membership is not None:
         if membership.role == Membership.Role.VIEWER:
             page.viewer = _viewer_home(membership)

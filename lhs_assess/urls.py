@@ -19,6 +19,7 @@ urlpatterns = [
     path("organizations/", include("organizations.urls")),
     path("assessments/", include("assessments.urls")),
     path("consortium/", include("consortium.urls")),
+    path("ratings/", include("ratings.urls")),
     path("reports/", include("reports.urls")),
     path("mail/", include("notifications.urls")),
     path("admin/", admin.site.urls),

@@ -53,6 +53,9 @@ PERM_MANAGE_CYCLES = "assessments.change_cycle"
 
 LEAD = Membership.Role.LEAD
 EDITOR_ROLES = (Membership.Role.LEAD, Membership.Role.CONTRIBUTOR)
+# Roles that see their organization's data. Partners are members only to be invited into
+# rating rounds: every query here that lets a member see something leaves them out.
+SEEING_ROLES = (Membership.Role.LEAD, Membership.Role.CONTRIBUTOR, Membership.Role.VIEWER)
 
 
 # --- What a person may do anywhere ---------------------------------------------------------------
@@ -131,7 +134,9 @@ def _role(user: AnyUser, organization_id: int) -> str | None:
     if not user.is_authenticated:
         return None
     return (
-        Membership.objects.filter(user_id=user.pk, organization_id=organization_id)
+        Membership.objects.filter(
+            user_id=user.pk, organization_id=organization_id, role__in=SEEING_ROLES
+        )
         .values_list("role", flat=True)
         .first()
     )
@@ -154,7 +159,9 @@ def organization_access(
         raise Http404
     qs = Organization.objects.all()
     if not user_is_staff(user):
-        qs = qs.filter(memberships__user_id=user.pk, is_active=True)
+        qs = qs.filter(
+            memberships__user_id=user.pk, memberships__role__in=SEEING_ROLES, is_active=True
+        )
     organization = get_object_or_404(qs, slug=slug)
     role = _role(user, organization.pk)
     result = OrganizationAccess(organization, role, user_is_admin(user) or role == LEAD)
@@ -184,6 +191,7 @@ def own_membership_access(*, user: AnyUser, organization_id: int) -> Membership:
         user_id=user.pk,
         organization_id=organization_id,
         organization__is_active=True,
+        role__in=SEEING_ROLES,
     )
 
 
@@ -215,7 +223,7 @@ def current_membership(request: HttpRequest) -> Membership | None:
         cached: Membership | None = request._current_membership
         return cached
     memberships = Membership.objects.select_related("organization").filter(
-        user_id=user.pk, organization__is_active=True
+        user_id=user.pk, organization__is_active=True, role__in=SEEING_ROLES
     )
     chosen = request.session.get(CURRENT_ORGANIZATION_SESSION_KEY)
     membership = None
@@ -247,7 +255,11 @@ def visible_assessments(user: AnyUser) -> QuerySet[Assessment]:
     qs = Assessment.objects.select_related("organization", "cycle__rubric")
     if not user.is_authenticated:
         return qs.none()
-    mine = Q(organization__memberships__user_id=user.pk, organization__is_active=True)
+    mine = Q(
+        organization__memberships__user_id=user.pk,
+        organization__memberships__role__in=SEEING_ROLES,
+        organization__is_active=True,
+    )
     if user_is_staff(user):
         return qs.filter(mine | ~Q(status=Assessment.Status.DRAFT)).distinct()
     return qs.filter(mine)
@@ -355,7 +367,7 @@ def assessment_access(*, user: AnyUser, pk: int, need: Need = Need.VIEW) -> Asse
     if not isinstance(user, User):
         raise Http404
     role = Membership.objects.filter(
-        organization_id=OuterRef("organization_id"), user_id=user.pk
+        organization_id=OuterRef("organization_id"), user_id=user.pk, role__in=SEEING_ROLES
     ).values("role")[:1]
     assessment = get_object_or_404(
         visible_assessments(user).annotate(
@@ -426,7 +438,7 @@ def rater_access(*, user: AnyUser, round_pk: int) -> Rater:
         raise Http404
     return get_object_or_404(
         Rater.objects.select_related("round__assessment__organization", "round__assessment__cycle"),
-        round_id=round_pk,
+        round__pk=round_pk,  # the round's own id field: an id out of range is 404, never 500
         user_id=user.pk,
     )
 

@@ -133,6 +133,9 @@ class Membership(models.Model):
         LEAD = "lead", "Lead"
         CONTRIBUTOR = "contributor", "Contributor"
         VIEWER = "viewer", "Viewer"
+        # Patient, family or community partners: they rate what they are invited to rate in a
+        # rating round and see nothing else of the organization.
+        PARTNER = "partner", "Partner"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -150,7 +153,7 @@ class Membership(models.Model):
                 fields=["user", "organization"], name="membership_one_per_pair"
             ),
             models.CheckConstraint(
-                condition=models.Q(role__in=["lead", "contributor", "viewer"]),
+                condition=models.Q(role__in=["lead", "contributor", "viewer", "partner"]),
                 name="membership_role_valid",
             ),
         ]

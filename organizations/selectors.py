@@ -24,9 +24,10 @@ def invitations_pending(*, organization: Organization) -> QuerySet[Invitation]:
 
 
 def memberships_of(*, user: User) -> QuerySet[Membership]:
-    """The person's memberships of active organizations."""
+    """The person's memberships of active organizations they work in (not as a partner)."""
     return (
         Membership.objects.filter(user=user, organization__is_active=True)
+        .exclude(role=Membership.Role.PARTNER)
         .select_related("organization")
         .order_by("organization__name")
     )

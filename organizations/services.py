@@ -162,7 +162,7 @@ def membership_change_role(
 ) -> Membership:
     """Give a member another role; the last lead keeps theirs."""
     if role not in Membership.Role.values:
-        raise ValidationError({"role": ["Choose lead, contributor or viewer."]})
+        raise ValidationError({"role": ["Choose lead, contributor, viewer or partner."]})
     leads = _lock_leads(membership.organization)
     if (
         membership.role == Membership.Role.LEAD
@@ -224,7 +224,7 @@ def invitation_create(
     """Invite someone by email; returns the invitation and its raw token (sent, never stored)."""
     email = email.strip().lower()
     if role not in Membership.Role.values:
-        raise ValidationError({"role": ["Choose lead, contributor or viewer."]})
+        raise ValidationError({"role": ["Choose lead, contributor, viewer or partner."]})
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise ValidationError({"email": ["This person is already a member."]})
     token = secrets.token_urlsafe(32)

@@ -7,10 +7,11 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
 
 from commitments.models import Criterion
-from organizations.models import User
+from organizations.models import Membership, User
 
 from .agreement import Alpha, Spread, ordinal_alpha, spread
 from .models import Consensus, Rater, Rating, Round
@@ -74,7 +75,12 @@ def round_criteria(rnd: Round) -> list[Criterion]:
 
 def rater_sheet(*, rater: Rater) -> tuple[list[Criterion], dict[int, Rating]]:
     """The criteria a rater rates, with their own ratings so far (by criterion id)."""
-    criteria = round_criteria(rater.round)
+    criteria = list(
+        Criterion.objects.filter(commitment__in=rater.round.commitments.all())
+        .select_related("commitment")
+        .prefetch_related("descriptors")
+        .order_by("commitment__order", "order")
+    )
     mine = {r.criterion_id: r for r in Rating.objects.filter(rater=rater)}
     return criteria, mine
 
@@ -157,4 +163,47 @@ def round_view(*, rnd: Round, viewer: User) -> RoundView:
         raters=len(raters),
         submitted=len(submitted),
         alpha=_alpha_cached(rnd, table),
+    )
+
+
+def rounds_of(*, assessment_id: int) -> list[Round]:
+    """The assessment's rounds, newest first, with their counts of raters and submissions."""
+    return list(
+        Round.objects.filter(assessment_id=assessment_id)
+        .annotate(
+            rater_count=Count("raters", distinct=True),
+            submitted_count=Count(
+                "raters", filter=Q(raters__submitted_at__isnull=False), distinct=True
+            ),
+        )
+        .prefetch_related("commitments")
+    )
+
+
+def round_raters(*, rnd: Round) -> list[Rater]:
+    return list(Rater.objects.filter(round=rnd).select_related("user").order_by("id"))
+
+
+def invitable(*, rnd: Round) -> QuerySet[Membership]:
+    """Members and partners of the organization not yet invited to the round."""
+    invited = Rater.objects.filter(round=rnd).values("user_id")
+    return (
+        Membership.objects.filter(organization_id=rnd.assessment.organization_id)
+        .exclude(user_id__in=invited)
+        .select_related("user")
+        .order_by("role", "user__email")
+    )
+
+
+def invitations_waiting(*, user: User) -> list[Rater]:
+    """Rounds the person is invited to, still open, that they have not submitted."""
+    return list(
+        Rater.objects.filter(
+            user=user,
+            submitted_at__isnull=True,
+            round__status=Round.Status.OPEN,
+            round__closes_on__gte=timezone.localdate(),
+        )
+        .select_related("round__assessment__organization", "round__assessment__cycle")
+        .order_by("round__closes_on", "id")
     )

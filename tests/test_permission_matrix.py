@@ -21,12 +21,22 @@ from assessments.services import (
     assignment_set,
     comment_add,
 )
-from assessments.tests.factories import answer_all, evidence, open_cycle, started, submitted
+from assessments.tests.factories import (
+    answer_all,
+    days_from_today,
+    evidence,
+    open_cycle,
+    started,
+    submitted,
+)
 from commitments.tests.factories import make_rubric
 from notifications.delivery import unsubscribe_token
 from notifications.models import Kind
 from organizations.models import Membership
 from organizations.services import invitation_create
+from organizations.tests.factories import MembershipFactory, UserFactory
+from ratings.models import Round
+from ratings.services import rater_invite, round_open
 from reports.models import Report
 from tests.cast import Cast
 from tests.pages import argument_free_paths
@@ -36,6 +46,7 @@ pytestmark = pytest.mark.django_db
 # Namespaces of our apps whose views the matrix must cover.
 OUR_NAMESPACES = {
     "organizations", "commitments", "assessments", "reports", "consortium", "notifications",
+    "ratings",
 }  # fmt: skip
 
 WHO = ("anonymous", "viewer_a", "contributor_a", "lead_a", "lead_b", "staff", "admin")
@@ -597,6 +608,84 @@ MATRIX |= {
 }
 
 
+# --- Rating rounds: A's lead runs them; a rater reaches only their own sheet, and the round's
+# ratings only after submitting; everyone else gets 404 (the round's existence is not shown).
+
+
+def _round_a(c: Cast) -> Round:
+    """A round on A's draft assessment (made once per test), the contributor invited."""
+    existing: Round | None = getattr(c, "_round_a", None)
+    if existing is None:
+        assessment = _assessment_a(c)
+        existing = round_open(
+            assessment=assessment,
+            commitments=[assessment.cycle.rubric.commitments.get(code="c1")],
+            closes_on=days_from_today(7),
+            named=False,
+            by=c.lead_a,
+        )
+        rater_invite(rnd=existing, user=c.contributor_a, is_partner=False, by=c.lead_a)
+        c._round_a = existing  # type: ignore[attr-defined]
+    return existing
+
+
+def _round(c: Cast) -> dict[str, Any]:
+    return {"pk": _round_a(c).pk}
+
+
+def _round_c1_1(c: Cast) -> dict[str, Any]:
+    return {"pk": _round_a(c).pk, "code": "c1-1"}
+
+
+def _round_fields(c: Cast) -> dict[str, Any]:
+    c1 = _assessment_a(c).cycle.rubric.commitments.get(code="c1")
+    return {"commitments": [c1.pk], "closes_on": days_from_today(5).isoformat()}
+
+
+def _invite_viewer(c: Cast) -> dict[str, Any]:
+    return {"membership": c.viewer_a_membership.pk}
+
+
+def _consensus_fields(c: Cast) -> dict[str, Any]:
+    return {"level": "3", "reason": "We agreed in the meeting."}
+
+
+def _rating_fields(c: Cast) -> dict[str, Any]:
+    criterion = _assessment_a(c).cycle.rubric.commitments.get(code="c1").criteria.first()
+    assert criterion is not None
+    return {f"level-{criterion.pk}": "2", f"rationale-{criterion.pk}": "Seen it.", "action": "save"}
+
+
+ONLY_A_LEAD = {
+    "GET": (302, 404, 404, 200, 404, 404, 404),
+    "POST": (302, 405, 405, 405, 405, 405, 405),
+}
+LEAD_POSTS = {
+    "GET": (302, 405, 405, 405, 405, 405, 405),
+    "POST": (302, 404, 404, 302, 404, 404, 404),
+}
+MATRIX |= {
+    # Members see the list; only the lead opens a round. Staff see no draft: 404.
+    "ratings:rounds": (
+        _a,
+        _round_fields,
+        {"GET": (302, 200, 200, 200, 404, 404, 404), "POST": (302, 403, 403, 302, 404, 404, 404)},
+    ),
+    "ratings:round": (_round, _none, ONLY_A_LEAD),
+    "ratings:invite": (_round, _invite_viewer, LEAD_POSTS),
+    "ratings:close": (_round, _none, LEAD_POSTS),
+    "ratings:consensus": (_round_c1_1, _consensus_fields, LEAD_POSTS),
+    # The invited contributor only; not even A's lead opens someone's sheet.
+    "ratings:sheet": (
+        _round,
+        _rating_fields,
+        {"GET": (302, 404, 200, 404, 404, 404, 404), "POST": (302, 404, 302, 404, 404, 404, 404)},
+    ),
+    # The lead; the contributor has not submitted yet, so the ratings stay closed to them.
+    "ratings:results": (_round, _none, ONLY_A_LEAD),
+}
+
+
 # Views of our apps that show no organization's data, each listed on purpose with the reason;
 # a view in neither table fails the test below.
 NO_ORGANIZATION_DATA = {
@@ -826,3 +915,31 @@ def test_static_files_stay_cacheable(client: Client) -> None:
     assert settings.MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") < (
         settings.MIDDLEWARE.index("lhs_assess.middleware.NoStoreMiddleware")
     )
+
+
+# --- Partners: members of A only to rate what they are invited to; to every view they are
+# someone from outside A. Where lead_b's answer comes from leading B, the partner's is listed.
+PARTNER_DIFFERS: dict[tuple[str, str], int] = {
+    ("assessments:start", "POST"): 403,  # lead_b starts B's own; a partner leads nothing
+}
+
+
+@pytest.mark.parametrize(
+    ("view", "method"),
+    [(view, method) for view in MATRIX for method in ("GET", "POST")],
+    ids=[f"{view}-{method}" for view in MATRIX for method in ("GET", "POST")],
+)
+def test_a_partner_of_a_gets_what_an_outsider_gets(
+    client: Client, cast: Cast, view: str, method: str
+) -> None:
+    url_kwargs, data, answers = MATRIX[view]
+    url = reverse(view, kwargs=url_kwargs(cast))
+    partner = MembershipFactory(
+        organization=cast.org_a, role=Membership.Role.PARTNER, user=UserFactory()
+    ).user
+    client.force_login(partner)
+    response = client.get(url) if method == "GET" else client.post(url, data(cast))
+    expected = PARTNER_DIFFERS.get((view, method), answers[method][WHO.index("lead_b")])
+    assert response.status_code == expected, f"partner {method} {url}: {response.status_code}"
+    if response.status_code == 200:
+        assert cast.org_a.name.encode() not in response.content

@@ -224,14 +224,15 @@ def _more_organizations(n: int, cast: Cast) -> None:
         assessment_submit(assessment=a, by=lead)
 
 
-# Every page's session, user, permissions (2) and current membership, then per person:
+# Every page's session, user, permissions (2), current membership and rating rounds waiting
+# for the person, then per person:
 HOME_QUERIES = {
     # unsubmitted assessments, cycles to start, assignments, answers, review comments, the
     # newest assessment, its overdue actions counted and listed
-    "lead_a": 12,
-    "contributor_a": 11,  # no cycles to start: only a lead starts one
-    "viewer_a": 7,  # the latest submitted assessment, its latest report
-    "staff": 10,  # the two-factor check, the review queue, its count and mine, cycles closing
+    "lead_a": 13,
+    "contributor_a": 12,  # no cycles to start: only a lead starts one
+    "viewer_a": 8,  # the latest submitted assessment, its latest report
+    "staff": 11,  # the two-factor check, the review queue, its count and mine, cycles closing
 }
 
 
