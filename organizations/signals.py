@@ -7,16 +7,36 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .middleware import SIGNED_IN_AT_SESSION_KEY
+from .middleware import SIGNED_IN_AT_SESSION_KEY, SSO_MFA_SESSION_KEY
 from .services import audit_log
+from .sso import provider_for_id, sso_mfa_accepted_for
 
 
 @receiver(user_logged_in)
 def on_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    sociallogin = kwargs.get("sociallogin")
+    mfa_by_provider = sso_mfa_accepted_for(sociallogin)
     if request is not None and hasattr(request, "session"):
         # The absolute 12-hour limit counts from here.
         request.session[SIGNED_IN_AT_SESSION_KEY] = timezone.now().isoformat()
-    audit_log(action="auth.sign_in", actor=user, target=user, request=request)
+        # Read by RequireTwoFactorMiddleware: this session's second factor was the provider's.
+        request.session[SSO_MFA_SESSION_KEY] = mfa_by_provider
+    if sociallogin is None:
+        audit_log(action="auth.sign_in", actor=user, target=user, request=request)
+        return
+    provider = provider_for_id(sociallogin.account.provider)
+    audit_log(
+        action="auth.sign_in",
+        actor=user,
+        target=user,
+        organization=provider.organization if provider is not None else None,
+        request=request,
+        detail={
+            "method": "sso",
+            "provider": sociallogin.account.provider,
+            "mfa_by_provider": mfa_by_provider,
+        },
+    )
 
 
 @receiver(user_logged_out)
