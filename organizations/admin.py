@@ -153,6 +153,13 @@ class SignInDomainInline(admin.TabularInline):
 class IdentityProviderForm(forms.ModelForm):
     """The client secret is written, never shown: left blank, the stored one stays."""
 
+    issuer_url = forms.URLField(
+        label="issuer URL",
+        max_length=500,
+        assume_scheme="https",
+        help_text=IdentityProvider._meta.get_field("issuer_url").help_text,
+    )
+
     client_secret = forms.CharField(
         label="client secret",
         required=False,

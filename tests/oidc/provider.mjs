@@ -28,7 +28,12 @@ const clients = JSON.parse(process.env.OIDC_CLIENTS).map((c) => ({
 const provider = new Provider(issuer, {
   clients,
   cookies: { keys: ["test-only-cookie-key"] },
-  claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+  // acr and amr in every ID token, as Entra ID and Okta send them.
+  claims: {
+    openid: ["sub", "acr", "amr", "auth_time"],
+    email: ["email", "email_verified"],
+    profile: ["name"],
+  },
   acrValues: ["urn:test:pwd", "urn:test:mfa"],
   features: { devInteractions: { enabled: false } },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
@@ -38,7 +43,7 @@ const provider = new Provider(issuer, {
     return {
       accountId: id,
       async claims() {
-        return { sub: id, email: id, email_verified: true, name: account.name ?? id };
+        return { sub: id, email: account.email ?? id, email_verified: true, name: account.name ?? id };
       },
     };
   },
