@@ -371,12 +371,22 @@ class SSOAwareAuthenticateStage(AuthenticateStage):
 
 
 def start_sign_in(request: HttpRequest, *, provider: IdentityProvider, email: str) -> Any:
-    """Send the person to their organization's provider, with their address as a hint."""
+    """Send the person to their organization's provider, with their address as a hint.
+
+    The sign-in page's Content-Security-Policy allows forms to post to our own site only, and
+    browsers hold the redirects that follow a form's submission to that too; so instead of a
+    redirect the answer is a page that moves on at once (an instant meta refresh, WCAG
+    technique H76), with a link for browsers that do not follow it."""
     from allauth.socialaccount.providers.base import AuthProcess
 
     request.session[SSO_EMAIL_SESSION_KEY] = email
     oidc = social_app(provider).get_provider(request)
     next_url = get_next_redirect_url(request)  # checked against our hosts, or None
-    return oidc.redirect(
+    response = oidc.redirect(
         request, process=AuthProcess.LOGIN, next_url=next_url, auth_params={"login_hint": email}
     )
+    location = response.get("Location") if response.status_code in (301, 302, 303) else None
+    if not location:
+        return response  # allauth's own error page: the provider's configuration is unreadable
+    context = {"url": location, "provider": provider}
+    return render(request, "account/sso_continue.html", context)

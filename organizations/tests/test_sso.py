@@ -4,13 +4,8 @@ through the live test server, the provider's redirects and our callback; nothing
 
 import html
 import json
-import os
-import shutil
-import socket
-import subprocess
-import time
+import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +17,6 @@ from organizations.models import (
     IdentityProvider,
     Invitation,
     Membership,
-    SignInDomain,
     User,
 )
 from organizations.services import invitation_create
@@ -35,128 +29,29 @@ from organizations.sso import (
 from organizations.tests.factories import (
     DEFAULT_PASSWORD,
     MembershipFactory,
-    OrganizationFactory,
     UserFactory,
     staff_user,
     with_totp,
 )
+from tests.oidc import ACCOUNTS, make_alpha, make_beta, running_provider
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "tests" / "oidc" / "provider.mjs"
-NODE = shutil.which("node")
-# One client per organization, registered at the provider as an organization's admin would.
-CLIENTS = {"alpha-health": ("alpha-client", "alpha-secret"), "beta-care": ("beta-client", "b-s")}
-ACCOUNTS: dict[str, dict[str, Any]] = {
-    "alice@alpha.test": {"name": "Alice", "amr": ["pwd"]},
-    "bob@beta.test": {"name": "Bob", "amr": ["pwd"]},
-    "carol@beta.test": {"name": "Carol", "amr": ["pwd"]},
-    "gone@alpha.test": {"name": "Gone", "active": False},
-    "staff@alpha.test": {"name": "Staff", "amr": ["pwd"]},
-    "strong@alpha.test": {"name": "Strong", "amr": ["pwd", "mfa"], "acr": "urn:test:mfa"},
-    # A provider asserting an address outside its own domains.
-    "mallory@beta.test": {"name": "Mallory", "email": "pat@elsewhere.test"},
-}
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false", "no"):
-        pytest.fail(f"REQUIRE_SERVICES is set but {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
 def oidc(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """The provider process, its issuer URL and its accounts file (a test may rewrite it)."""
-    if NODE is None:
-        _unavailable("node is not installed: no OpenID Connect provider to test against.")
-    if not (ROOT / "node_modules" / "oidc-provider").exists():
-        _unavailable("oidc-provider is not installed (make install runs npm ci).")
-    accounts = tmp_path_factory.mktemp("oidc") / "accounts.json"
-    accounts.write_text(json.dumps(ACCOUNTS))
-    port = _free_port()
-    clients = [
-        {
-            "client_id": client_id,
-            "client_secret": secret,
-            "redirect_uris": [
-                live_server.url
-                + reverse("openid_connect_callback", kwargs={"provider_id": f"oidc-{slug}"})
-            ],
-        }
-        for slug, (client_id, secret) in CLIENTS.items()
-    ]
-    env = {
-        **os.environ,
-        "OIDC_PORT": str(port),
-        "OIDC_CLIENTS": json.dumps(clients),
-        "OIDC_ACCOUNTS_FILE": str(accounts),
-    }
-    process = subprocess.Popen(
-        [NODE, str(SCRIPT)], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    issuer = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                requests.get(f"{issuer}/.well-known/openid-configuration", timeout=1)
-                break
-            except requests.ConnectionError:
-                if process.poll() is not None:
-                    pytest.fail(f"the provider stopped: {process.stderr.read()!r}")  # type: ignore[union-attr]
-                time.sleep(0.1)
-        yield {"issuer": issuer, "accounts": accounts}
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _provider(
-    oidc: dict[str, Any],
-    slug: str,
-    domains: list[str],
-    **fields: Any,
-) -> IdentityProvider:
-    client_id, secret = CLIENTS[slug]
-    organization = OrganizationFactory(slug=slug, name=slug.replace("-", " ").title())
-    provider = IdentityProvider.objects.create(
-        organization=organization,
-        name=f"{organization.name} sign-in",
-        issuer_url=oidc["issuer"],
-        client_id=client_id,
-        client_secret_encrypted=secret_encrypt(secret),
-        **fields,
-    )
-    for domain in domains:
-        SignInDomain.objects.create(provider=provider, domain=domain)
-    return provider
+    with running_provider(live_server.url, tmp_path_factory.mktemp("oidc")) as provider:
+        yield provider
 
 
 @pytest.fixture
 def alpha(oidc: dict[str, Any]) -> IdentityProvider:
-    """Alpha Health admits anyone of alpha.test, as contributors, and trusts its MFA."""
-    return _provider(
-        oidc,
-        "alpha-health",
-        ["alpha.test"],
-        admission=IdentityProvider.Admission.DOMAIN,
-        default_role=Membership.Role.CONTRIBUTOR,
-        accept_provider_mfa=True,
-    )
+    return make_alpha(oidc["issuer"])
 
 
 @pytest.fixture
 def beta(oidc: dict[str, Any]) -> IdentityProvider:
-    """Beta Care admits only people it invited, and does not accept its provider's MFA."""
-    return _provider(oidc, "beta-care", ["beta.test"])
+    return make_beta(oidc["issuer"])
 
 
 def _sso(live_server: Any, email: str) -> tuple[requests.Session, requests.Response]:
@@ -165,12 +60,23 @@ def _sso(live_server: Any, email: str) -> tuple[requests.Session, requests.Respo
     session = requests.Session()
     login = f"{live_server.url}{reverse('account_login')}"
     session.get(login, timeout=10)
-    response = session.post(
+    page = session.post(
         login,
         data={"csrfmiddlewaretoken": session.cookies["csrftoken"], "sso_email": email},
         timeout=30,
     )
+    response = session.get(_onward(page), timeout=30)
     return session, response
+
+
+def _onward(page: requests.Response) -> str:
+    """Where the "Continuing to your organization's sign-in" page sends the browser."""
+    assert page.status_code == 200, page.text[:300]
+    found = re.search(r'<meta http-equiv="refresh" content="0;url=([^"]+)">', page.text)
+    assert found is not None, page.text[:300]
+    url = html.unescape(found.group(1))
+    assert f'href="{found.group(1)}"' in page.text  # the same address as a link
+    return url
 
 
 def _signed_in(session: requests.Session, live_server: Any) -> bool:
@@ -217,15 +123,13 @@ def test_the_sign_in_page_routes_by_domain_and_keeps_passwords_for_others(
     token = session.cookies["csrftoken"]
     for email, issuer_client in (("x@alpha.test", "alpha-client"), ("y@BETA.test", "beta-client")):
         response = session.post(
-            login,
-            data={"csrfmiddlewaretoken": token, "sso_email": email},
-            allow_redirects=False,
-            timeout=10,
+            login, data={"csrfmiddlewaretoken": token, "sso_email": email}, timeout=10
         )
-        assert response.status_code == 302
-        assert response.headers["Location"].startswith(alpha.issuer_url + "/auth?")
-        assert f"client_id={issuer_client}" in response.headers["Location"]
-        assert "code_challenge=" in response.headers["Location"]  # PKCE
+        url = _onward(response)
+        assert url.startswith(alpha.issuer_url + "/auth?")
+        assert f"client_id={issuer_client}" in url
+        assert "login_hint=" in url
+        assert "code_challenge=" in url  # PKCE
     # An address with no provider: 400, said beside the field, the address kept.
     response = session.post(
         login, data={"csrfmiddlewaretoken": token, "sso_email": "z@elsewhere.test"}, timeout=10
