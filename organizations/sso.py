@@ -21,6 +21,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.stages import AuthenticateStage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
+from allauth.socialaccount.providers.base import AuthProcess
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import transaction
@@ -52,6 +53,10 @@ REFUSED_BY_PROVIDER = (
     "Your organization's sign-in did not let you in. If you have left the organization or your "
     "account there was disabled, you no longer have access; otherwise try again, or contact "
     "your organization's IT help desk."
+)
+REFUSED_CONNECT = (
+    "Your organization's sign-in is linked to your account when you first sign in with it; it "
+    "cannot be added from here."
 )
 NO_PROVIDER_FOR_DOMAIN = (
     "No organization has its own sign-in for this address. Sign in with your password below."
@@ -317,6 +322,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         provider = provider_for_id(sociallogin.account.provider)
         claims = claims_of(sociallogin)
+        if sociallogin.state.get("process") == AuthProcess.CONNECT:
+            # Linking is decided here, by address and domain, never by who is signed in.
+            sso_refusal_record(
+                provider=provider, email=claims.email, reason="connect", request=request
+            )
+            raise _refusal_page(request, REFUSED_CONNECT)
         if provider is None:
             sso_refusal_record(
                 provider=None, email=claims.email, reason="no_provider", request=request
@@ -377,8 +388,6 @@ def start_sign_in(request: HttpRequest, *, provider: IdentityProvider, email: st
     browsers hold the redirects that follow a form's submission to that too; so instead of a
     redirect the answer is a page that moves on at once (an instant meta refresh, WCAG
     technique H76), with a link for browsers that do not follow it."""
-    from allauth.socialaccount.providers.base import AuthProcess
-
     request.session[SSO_EMAIL_SESSION_KEY] = email
     oidc = social_app(provider).get_provider(request)
     next_url = get_next_redirect_url(request)  # checked against our hosts, or None

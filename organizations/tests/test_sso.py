@@ -280,3 +280,37 @@ def test_a_provider_cannot_sign_in_as_someone_outside_its_domains(
     assert not Membership.objects.filter(user=pat).exists()
     assert not AuditEvent.objects.filter(action="auth.sign_in").exists()
     assert AuditEvent.objects.get(action="sso.refused").detail["reason"] == "other_domain"
+
+
+def test_a_signed_in_person_cannot_attach_an_organization_sign_in_to_their_account(
+    live_server: Any, alpha: IdentityProvider
+) -> None:
+    """allauth's "connect" would link the provider's account to whoever is signed in; linking
+    is decided by address and domain only, so it is refused."""
+    from allauth.socialaccount.models import SocialAccount
+
+    UserFactory(email="pat@elsewhere.test")
+    session = requests.Session()
+    login = f"{live_server.url}{reverse('account_login')}"
+    session.get(login, timeout=10)
+    token = session.cookies["csrftoken"]
+    session.post(
+        login,
+        data={
+            "csrfmiddlewaretoken": token,
+            "login": "pat@elsewhere.test",
+            "password": DEFAULT_PASSWORD,
+        },
+        timeout=10,
+    )
+    assert _signed_in(session, live_server)
+    connect = reverse("openid_connect_login", kwargs={"provider_id": alpha.provider_id})
+    response = session.post(
+        f"{live_server.url}{connect}?auth_params=login_hint%3Dalice%40alpha.test",
+        data={"csrfmiddlewaretoken": session.cookies["csrftoken"], "process": "connect"},
+        timeout=30,
+    )
+    assert response.status_code == 403
+    assert not SocialAccount.objects.exists()
+    assert not User.objects.filter(email="alice@alpha.test").exists()
+    assert AuditEvent.objects.get(action="sso.refused").detail["reason"] == "connect"
