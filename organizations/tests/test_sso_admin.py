@@ -142,3 +142,26 @@ def test_password_sign_in_stays_where_single_sign_on_is_optional_or_off(client: 
     provider.save(update_fields=["sso_required", "is_active"])
     assert provider_for_email("alice@alpha.test") is None
     assert client.post(reverse("account_login"), login).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("not an address", "Enter a valid email address."),
+        ("a" * 250 + "@alpha.test", "Ensure this value has at most 254 characters"),
+        ("", "This field is required."),
+    ],
+)
+def test_the_organization_sign_in_field_refuses_bad_input_beside_it(
+    client: Client, typed: str, message: str
+) -> None:
+    _provider()
+    response = client.post(reverse("account_login"), {"sso_email": typed})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert 'id="id_sso_email"' in html
+    assert 'aria-invalid="true"' in html
+    if typed:
+        assert f'value="{typed}"' in html  # what was typed is kept
+    assert not AuditEvent.objects.exists()
