@@ -37,8 +37,10 @@ class AccountAdapter(DefaultAccountAdapter):
             audit_log(action="auth.lockout", request=request, detail={"email": email})
             raise
         # Where the organization requires its own sign-in, a password never stands in for it:
-        # someone the provider has deactivated must not get in with an old password.
-        if password_sign_in_refused(email):
+        # someone the provider has deactivated must not get in with an old password. (Someone
+        # already signed in who confirms their password, allauth's reauthentication, may.)
+        signed_in = getattr(getattr(request, "user", None), "is_authenticated", False)
+        if not signed_in and password_sign_in_refused(email):
             sso_refusal_record(
                 provider=provider_for_email(email),
                 email=email,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .middleware import SIGNED_IN_AT_SESSION_KEY, SSO_MFA_SESSION_KEY
 from .services import audit_log
-from .sso import provider_for_id, sso_mfa_accepted_for
+from .sso import SSO_EMAIL_SESSION_KEY, provider_for_id, sso_mfa_accepted_for
 
 
 @receiver(user_logged_in)
@@ -31,6 +31,7 @@ def on_sso_sign_in(
     mfa_by_provider = sso_mfa_accepted_for(sociallogin)
     if request is not None and hasattr(request, "session"):
         request.session[SSO_MFA_SESSION_KEY] = mfa_by_provider
+        request.session.pop(SSO_EMAIL_SESSION_KEY, None)
     provider = provider_for_id(sociallogin.account.provider)
     audit_log(
         action="sso.sign_in",
