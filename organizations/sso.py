@@ -140,6 +140,12 @@ def provider_for_id(provider_id: str) -> IdentityProvider | None:
     )
 
 
+def single_sign_on_offered() -> bool:
+    """Whether any organization signs its people in itself (else the sign-in page says nothing
+    of it)."""
+    return IdentityProvider.objects.filter(is_active=True, organization__is_active=True).exists()
+
+
 def password_sign_in_refused(email: str) -> bool:
     """Whether this address must sign in through its organization's provider."""
     provider = provider_for_email(email)

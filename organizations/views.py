@@ -289,6 +289,7 @@ class SignInView(LoginView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         kwargs.setdefault("sso_form", SSOStartForm())
+        kwargs.setdefault("sso_offered", sso.single_sign_on_offered())
         context: dict[str, Any] = super().get_context_data(**kwargs)
         return context
 
@@ -308,7 +309,7 @@ class SignInView(LoginView):
             sso_form.add_error("sso_email", sso.NO_PROVIDER_FOR_DOMAIN)
         typed = request.POST.get("sso_email", "")[:254]
         form = self.get_form_class()(request=request, initial={"login": typed})
-        context = self.get_context_data(form=form, sso_form=sso_form)
+        context = self.get_context_data(form=form, sso_form=sso_form, sso_offered=True)
         return self.render_to_response(context, status=400)
 
     def form_invalid(self, form: Any) -> HttpResponse:

@@ -165,3 +165,14 @@ def test_the_organization_sign_in_field_refuses_bad_input_beside_it(
     if typed:
         assert f'value="{typed}"' in html  # what was typed is kept
     assert not AuditEvent.objects.exists()
+
+
+def test_the_sign_in_page_offers_an_organization_sign_in_only_where_one_exists(
+    client: Client,
+) -> None:
+    assert "sso_email" not in client.get(reverse("account_login")).content.decode()
+    provider = _provider()
+    assert 'name="sso_email"' in client.get(reverse("account_login")).content.decode()
+    provider.is_active = False
+    provider.save(update_fields=["is_active"])
+    assert "sso_email" not in client.get(reverse("account_login")).content.decode()
