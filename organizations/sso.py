@@ -322,6 +322,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             rows = rows.filter(client_id=client_id)
         return [social_app(row) for row in rows]
 
+    def list_providers(self, request: HttpRequest) -> list[Any]:
+        """None to choose from: the address's domain picks the provider (start_sign_in), and a
+        list would show every organization's sign-in to anyone (allauth's connections page)."""
+        return []
+
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return False  # sso_admit makes the account and connects it before allauth would
 

@@ -176,3 +176,12 @@ def test_the_sign_in_page_offers_an_organization_sign_in_only_where_one_exists(
     provider.is_active = False
     provider.save(update_fields=["is_active"])
     assert "sso_email" not in client.get(reverse("account_login")).content.decode()
+
+
+def test_no_page_lists_the_organizations_sign_ins(client: Client) -> None:
+    """allauth's third-party accounts page would offer every provider to anyone signed in."""
+    _provider()
+    client.force_login(UserFactory())
+    page = client.get(reverse("socialaccount_connections"))
+    assert page.status_code == 200
+    assert "Alpha sign-in" not in page.content.decode()
