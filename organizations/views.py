@@ -289,7 +289,8 @@ class SignInView(LoginView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         kwargs.setdefault("sso_form", SSOStartForm())
-        kwargs.setdefault("sso_offered", sso.single_sign_on_offered())
+        if "sso_offered" not in kwargs:
+            kwargs["sso_offered"] = sso.single_sign_on_offered()
         context: dict[str, Any] = super().get_context_data(**kwargs)
         return context
 

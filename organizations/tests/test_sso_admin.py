@@ -185,3 +185,25 @@ def test_no_page_lists_the_organizations_sign_ins(client: Client) -> None:
     page = client.get(reverse("socialaccount_connections"))
     assert page.status_code == 200
     assert "Alpha sign-in" not in page.content.decode()
+
+
+def test_the_sign_in_page_asks_the_same_queries_however_many_providers(
+    client: Client, django_assert_num_queries: Any
+) -> None:
+    _provider()
+    login = reverse("account_login")
+    client.get(login)  # the session and CSRF cookie made once
+    with django_assert_num_queries(1):  # the domain's provider
+        client.post(login, {"sso_email": "someone@elsewhere.test"})
+    for n in range(30):
+        provider = IdentityProvider.objects.create(
+            organization=OrganizationFactory(),
+            name=f"Provider {n}",
+            issuer_url=f"https://idp{n}.test",
+            client_id=f"c{n}",
+        )
+        SignInDomain.objects.create(provider=provider, domain=f"d{n}.test")
+    with django_assert_num_queries(1):
+        client.post(login, {"sso_email": "someone@elsewhere.test"})
+    with django_assert_num_queries(1):  # whether any organization has a provider
+        client.get(login)
