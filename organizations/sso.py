@@ -16,6 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+import requests
 from allauth.account.utils import get_next_redirect_url
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.stages import AuthenticateStage
@@ -24,6 +25,7 @@ from allauth.socialaccount.models import SocialApp, SocialLogin
 from allauth.socialaccount.providers.base import AuthProcess
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import render
@@ -58,6 +60,10 @@ REFUSED_CONNECT = (
     "Your organization's sign-in is linked to your account when you first sign in with it; it "
     "cannot be added from here."
 )
+PROVIDER_UNREACHABLE = (
+    "{name} could not be reached just now. Try again in a few minutes; if it keeps happening, "
+    "tell your organization's IT help desk."
+)
 NO_PROVIDER_FOR_DOMAIN = (
     "No organization has its own sign-in for this address. Sign in with your password below."
 )
@@ -86,7 +92,13 @@ def _fernet() -> MultiFernet:
         # means entering every provider's secret again (README, Single sign-on).
         digest = hashlib.sha256(f"lhs-sso-secret:{settings.SECRET_KEY}".encode()).digest()
         keys = [base64.urlsafe_b64encode(digest).decode()]
-    return MultiFernet([Fernet(key) for key in keys])
+    try:
+        return MultiFernet([Fernet(key) for key in keys])
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            "DJANGO_SSO_SECRET_KEYS must be Fernet keys (32 bytes, URL-safe base64), "
+            "separated by commas."
+        ) from error
 
 
 def secret_encrypt(secret: str) -> str:
@@ -402,11 +414,19 @@ def start_sign_in(request: HttpRequest, *, provider: IdentityProvider, email: st
     request.session[SSO_EMAIL_SESSION_KEY] = email
     oidc = social_app(provider).get_provider(request)
     next_url = get_next_redirect_url(request)  # checked against our hosts, or None
-    response = oidc.redirect(
-        request, process=AuthProcess.LOGIN, next_url=next_url, auth_params={"login_hint": email}
-    )
+    try:
+        response = oidc.redirect(
+            request, process=AuthProcess.LOGIN, next_url=next_url, auth_params={"login_hint": email}
+        )
+    except (requests.RequestException, ValueError, KeyError):
+        # Its discovery document did not answer, or not as JSON naming its endpoints.
+        sso_refusal_record(
+            provider=provider, email=email, reason="provider_unreachable", request=request
+        )
+        message = PROVIDER_UNREACHABLE.format(name=provider.name)
+        return render(request, "account/sso_refused.html", {"message": message}, status=503)
     location = response.get("Location") if response.status_code in (301, 302, 303) else None
     if not location:
         return response  # allauth's own error page: the provider's configuration is unreadable
-    context = {"url": location, "provider": provider}
+    context: dict[str, Any] = {"url": location, "provider": provider}
     return render(request, "account/sso_continue.html", context)

@@ -207,3 +207,39 @@ def test_the_sign_in_page_asks_the_same_queries_however_many_providers(
         client.post(login, {"sso_email": "someone@elsewhere.test"})
     with django_assert_num_queries(1):  # whether any organization has a provider
         client.get(login)
+
+
+def test_a_provider_that_does_not_answer_is_said_so_not_a_500(client: Client) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    provider = _provider()
+    provider.issuer_url = f"http://127.0.0.1:{port}"
+    provider.save(update_fields=["issuer_url"])
+    response = client.post(reverse("account_login"), {"sso_email": "alice@alpha.test"})
+    assert response.status_code == 503
+    assert "Alpha sign-in could not be reached just now" in response.content.decode()
+    refusal = AuditEvent.objects.get(action="sso.refused")
+    assert refusal.detail["reason"] == "provider_unreachable"
+
+
+def test_a_malformed_secret_key_is_a_configuration_error(settings: Any) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.SSO_SECRET_KEYS = ["not-a-fernet-key"]
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SSO_SECRET_KEYS"):
+        secret_encrypt("x")
+
+
+def test_keys_rotate_the_first_encrypts_and_all_decrypt(settings: Any) -> None:
+    from cryptography.fernet import Fernet
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.SSO_SECRET_KEYS = [old]
+    stored = secret_encrypt("rotated")
+    settings.SSO_SECRET_KEYS = [new, old]
+    assert secret_decrypt(stored) == "rotated"
+    settings.SSO_SECRET_KEYS = [new]
+    assert secret_decrypt(stored) == ""  # the old key gone: the secret must be entered again
