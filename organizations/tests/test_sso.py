@@ -236,10 +236,28 @@ def test_deactivation_at_the_provider_after_a_first_sign_in(
 def test_staff_without_a_provider_mfa_assertion_are_still_asked_for_our_code(
     live_server: Any, alpha: IdentityProvider
 ) -> None:
-    staff_user(email="staff@alpha.test")
+    import time
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    staff = staff_user(email="staff@alpha.test")
     session, response = _sso(live_server, "staff@alpha.test")
     assert response.url.endswith(reverse("mfa_authenticate"))
     assert not _signed_in(session, live_server)
+    # With the code from their app, they are in.
+    secret = Authenticator.objects.get(user=staff, type="totp").data["secret"]
+    response = session.post(
+        response.url,
+        data={
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+            "code": format_hotp_value(hotp_value(secret, int(time.time()) // 30)),
+        },
+        timeout=10,
+    )
+    assert response.url == f"{live_server.url}/"
+    assert _signed_in(session, live_server)
+    assert AuditEvent.objects.get(action="sso.sign_in").detail["mfa_by_provider"] is False
 
 
 def test_staff_with_an_accepted_provider_mfa_assertion_are_not_asked(
@@ -314,3 +332,15 @@ def test_a_signed_in_person_cannot_attach_an_organization_sign_in_to_their_accou
     assert not SocialAccount.objects.exists()
     assert not User.objects.filter(email="alice@alpha.test").exists()
     assert AuditEvent.objects.get(action="sso.refused").detail["reason"] == "connect"
+
+
+def test_an_account_deactivated_here_is_refused_whatever_the_provider_says(
+    live_server: Any, alpha: IdentityProvider
+) -> None:
+    alice = UserFactory(email="alice@alpha.test", is_active=False)
+    MembershipFactory(user=alice, organization=alpha.organization)
+    session, response = _sso(live_server, "alice@alpha.test")
+    assert response.status_code == 403
+    assert "This account has been deactivated" in response.text
+    assert not _signed_in(session, live_server)
+    assert AuditEvent.objects.get(action="sso.refused").detail["reason"] == "inactive"
