@@ -86,7 +86,7 @@ class SignInRefused(Exception):
 
 
 def _fernet() -> MultiFernet:
-    keys: list[str] = list(getattr(settings, "SSO_SECRET_KEYS", []))
+    keys = [k.strip() for k in getattr(settings, "SSO_SECRET_KEYS", []) if k.strip()]
     if not keys:
         # Derived from SECRET_KEY: still never in the database, but rotating SECRET_KEY then
         # means entering every provider's secret again (README, Single sign-on).
