@@ -1,13 +1,23 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from .models import AuditEvent, Invitation, Membership, Organization, User
+from .models import (
+    AuditEvent,
+    IdentityProvider,
+    Invitation,
+    Membership,
+    Organization,
+    SignInDomain,
+    User,
+)
 from .services import audit_log, user_end_sessions
+from .sso import secret_encrypt
 
 
 @admin.register(User)
@@ -118,3 +128,107 @@ class AuditEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_select_related = ("actor", "organization")
     search_fields = ("action", "actor__email", "target_id")
     date_hierarchy = "created_at"
+
+
+class SignInDomainForm(forms.ModelForm):
+    class Meta:
+        model = SignInDomain
+        fields = ("domain",)
+
+    def clean_domain(self) -> str:
+        domain = str(self.cleaned_data["domain"]).strip().lower().lstrip("@")
+        if "." not in domain or "@" in domain or " " in domain:
+            raise forms.ValidationError("Enter a domain such as example.org, without the @.")
+        return domain
+
+
+class SignInDomainInline(admin.TabularInline):
+    model = SignInDomain
+    form = SignInDomainForm
+    extra = 1
+    verbose_name = "e-mail domain routed to this provider"
+    verbose_name_plural = "e-mail domains routed to this provider"
+
+
+class IdentityProviderForm(forms.ModelForm):
+    """The client secret is written, never shown: left blank, the stored one stays."""
+
+    issuer_url = forms.URLField(
+        label="issuer URL",
+        max_length=500,
+        assume_scheme="https",
+        help_text=IdentityProvider._meta.get_field("issuer_url").help_text,
+    )
+
+    client_secret = forms.CharField(
+        label="client secret",
+        required=False,
+        max_length=2000,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=(
+            "Stored encrypted with a key from the server's environment (DJANGO_SSO_SECRET_KEYS), "
+            "so it is not readable in a database dump. Leave blank to keep the current one."
+        ),
+    )
+
+    class Meta:
+        model = IdentityProvider
+        fields = (
+            "organization",
+            "name",
+            "issuer_url",
+            "client_id",
+            "admission",
+            "default_role",
+            "sso_required",
+            "accept_provider_mfa",
+            "accepted_acr_values",
+            "is_active",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        if not data.get("client_secret") and not (
+            self.instance.pk and self.instance.client_secret_encrypted
+        ):
+            self.add_error("client_secret", "Enter the client secret the provider issued.")
+        return data
+
+
+@admin.register(IdentityProvider)
+class IdentityProviderAdmin(admin.ModelAdmin):
+    """An organization's single sign-on, configured by an administrator."""
+
+    form = IdentityProviderForm
+    inlines = (SignInDomainInline,)
+    list_display = ("name", "organization", "issuer_url", "admission", "sso_required", "is_active")
+    list_select_related = ("organization",)
+    search_fields = ("name", "organization__name", "domains__domain")
+    readonly_fields = ("callback_path",)
+
+    @admin.display(description="redirect URI to register at the provider (path on this site)")
+    def callback_path(self, obj: IdentityProvider | None) -> str:
+        if obj is None or obj.pk is None:
+            return "Shown once saved."
+        from django.urls import reverse
+
+        return reverse("openid_connect_callback", kwargs={"provider_id": obj.provider_id})
+
+    def save_model(
+        self, request: HttpRequest, obj: IdentityProvider, form: ModelForm, change: bool
+    ) -> None:
+        secret = form.cleaned_data.get("client_secret") or ""
+        with transaction.atomic():
+            if secret:
+                obj.client_secret_encrypted = secret_encrypt(secret)
+            super().save_model(request, obj, form, change)
+            changed = sorted(set(form.changed_data) - {"client_secret"})
+            audit_log(
+                action="sso.provider_update" if change else "sso.provider_create",
+                actor=request.user,
+                target=obj,
+                organization=obj.organization,
+                request=request,
+                detail={"fields": changed, "secret_changed": bool(secret), "via": "admin"},
+            )

@@ -14,6 +14,16 @@ PASSWORD_MAX_LENGTH = 1_000
 RESERVED_SLUGS = frozenset({"switch", "manage", "audit-log", "invitations"})
 
 
+class SSOStartForm(forms.Form):
+    """The address whose domain finds the organization's own sign-in."""
+
+    sso_email = forms.EmailField(
+        label="Work email address",
+        max_length=max_length_of(User, "email"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
 class SwitchForm(forms.Form):
     """Which of the person's organizations to work in."""
 

@@ -15,6 +15,9 @@ from django.utils import timezone
 from .access import user_needs_two_factor
 
 SIGNED_IN_AT_SESSION_KEY = "signed_in_at"
+# Set at sign-in (organizations.signals) when the organization's provider asserted multi-factor
+# and its admin accepted that in place of our TOTP; the same string as organizations.sso's.
+SSO_MFA_SESSION_KEY = "sso_mfa_accepted"
 SEEN_AT_SESSION_KEY = "seen_at"
 
 
@@ -79,8 +82,10 @@ class RequireTwoFactorMiddleware:
         return self._allowed
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if user_needs_two_factor(request.user) and not request.path.startswith(
-            self._allowed_paths()
+        if (
+            user_needs_two_factor(request.user)
+            and not request.session.get(SSO_MFA_SESSION_KEY)
+            and not request.path.startswith(self._allowed_paths())
         ):
             from allauth.mfa.utils import is_mfa_enabled
 

@@ -185,6 +185,115 @@ class Invitation(models.Model):
         return f"Invitation of {self.email} to {self.organization}"
 
 
+class IdentityProvider(models.Model):
+    """An organization's own OpenID Connect provider (Entra ID, Okta, Google...): one at most.
+
+    Its client secret is stored encrypted (organizations.sso.secret_encrypt) with a key from
+    the environment, so that a database dump alone does not reveal it.
+    """
+
+    class Admission(models.TextChoices):
+        INVITATION = "invitation", "Only people with a pending invitation"
+        DOMAIN = "domain", "Anyone the provider signs in with an address in its domains"
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="identity_provider"
+    )
+    name = models.CharField(
+        "name shown to people",
+        max_length=100,
+        help_text="For example: Contoso Health sign-in.",
+    )
+    issuer_url = models.URLField(
+        "issuer URL",
+        max_length=500,
+        help_text=(
+            "The provider's issuer; its /.well-known/openid-configuration is read from here. "
+            "Entra ID: https://login.microsoftonline.com/<tenant id>/v2.0; Okta: "
+            "https://<your domain>.okta.com; Google: https://accounts.google.com."
+        ),
+    )
+    client_id = models.CharField("client ID", max_length=255)
+    client_secret_encrypted = models.TextField(blank=True, editable=False)
+    admission = models.CharField(
+        "who may join on first sign-in",
+        max_length=16,
+        choices=Admission.choices,
+        default=Admission.INVITATION,
+    )
+    default_role = models.CharField(
+        "role of people admitted by domain",
+        max_length=16,
+        choices=Membership.Role.choices,
+        default=Membership.Role.VIEWER,
+    )
+    sso_required = models.BooleanField(
+        "single sign-on required",
+        default=True,
+        help_text=(
+            "People with an address in these domains cannot sign in with a password: someone "
+            "the provider deactivates then loses access at their next sign-in."
+        ),
+    )
+    accept_provider_mfa = models.BooleanField(
+        "accept the provider's multi-factor sign-in in place of ours",
+        default=False,
+        help_text=(
+            "Staff and administrators skip our authenticator code when the provider says they "
+            "used several factors (amr containing mfa, otp, hwk, sc or sms, or an accepted acr)."
+        ),
+    )
+    accepted_acr_values = models.CharField(
+        "accepted acr values",
+        max_length=500,
+        blank=True,
+        help_text="Comma-separated acr values that mean multi-factor at this provider.",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organization__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(admission__in=["invitation", "domain"]),
+                name="identity_provider_admission_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(default_role__in=["lead", "contributor", "viewer"]),
+                name="identity_provider_default_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organization})"
+
+    @property
+    def provider_id(self) -> str:
+        """allauth's provider id: its sign-in and callback addresses carry it."""
+        return f"oidc-{self.organization.slug}"
+
+
+class SignInDomain(models.Model):
+    """An e-mail domain whose people sign in through one provider; a domain has one provider."""
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253, unique=True)
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(domain=Lower("domain")),
+                name="sign_in_domain_lowercase",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
         raise PermissionError("Audit events cannot be changed.")

@@ -16,9 +16,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessments.organization_data import organization_archive
 from lhs_assess.forms import form_add_errors
 
-from . import access, selectors, services
+from . import access, selectors, services, sso
 from .adapters import LOCKOUT_MESSAGE
-from .forms import AcceptWithPasswordForm, InvitationForm, OrganizationForm, RoleForm, SwitchForm
+from .forms import (
+    AcceptWithPasswordForm,
+    InvitationForm,
+    OrganizationForm,
+    RoleForm,
+    SSOStartForm,
+    SwitchForm,
+)
 from .models import User
 
 
@@ -281,7 +288,34 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 class SignInView(LoginView):
     """allauth's sign-in page, answering 429 Too Many Requests while signing in is paused for
-    the account or the address, so that clients and monitoring see the pause for what it is."""
+    the account or the address, so that clients and monitoring see the pause for what it is;
+    beside it, an address whose domain has an organization's own sign-in is sent there."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        kwargs.setdefault("sso_form", SSOStartForm())
+        if "sso_offered" not in kwargs:
+            kwargs["sso_offered"] = sso.single_sign_on_offered()
+        context: dict[str, Any] = super().get_context_data(**kwargs)
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "sso_email" not in request.POST:
+            response: HttpResponse = super().post(request, *args, **kwargs)
+            return response
+        sso_form = SSOStartForm(request.POST)
+        if sso_form.is_valid():
+            email = sso_form.cleaned_data["sso_email"].strip().lower()
+            provider = sso.provider_for_email(email)
+            if provider is not None:
+                redirect_response: HttpResponse = sso.start_sign_in(
+                    request, provider=provider, email=email
+                )
+                return redirect_response
+            sso_form.add_error("sso_email", sso.NO_PROVIDER_FOR_DOMAIN)
+        typed = request.POST.get("sso_email", "")[:254]
+        form = self.get_form_class()(request=request, initial={"login": typed})
+        context = self.get_context_data(form=form, sso_form=sso_form, sso_offered=True)
+        return self.render_to_response(context, status=400)
 
     def form_invalid(self, form: Any) -> HttpResponse:
         response: HttpResponse = super().form_invalid(form)

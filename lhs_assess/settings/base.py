@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",  # single sign-on: one OpenID Connect provider per organization
+    "allauth.socialaccount.providers.openid_connect",
     "allauth.usersessions",  # knows each person's sessions, so deactivation can end them all
     "lhs_assess",
     "organizations",
@@ -243,6 +245,18 @@ SESSION_COOKIE_AGE = 30 * 60
 SESSION_ACTIVITY_SAVE_INTERVAL = 60
 SESSION_ABSOLUTE_MAX_SECONDS = 12 * 60 * 60  # checked by the same middleware
 MFA_TOTP_ISSUER = "LHS Shared Commitments"
+
+# --- Single sign-on (OpenID Connect, one provider per organization; organizations.sso) --------
+# Providers are rows of organizations.IdentityProvider, handed to allauth as SocialApps built in
+# memory (organizations.sso.SocialAccountAdapter.list_apps): no client secret in allauth's table.
+SOCIALACCOUNT_ADAPTER = "organizations.sso.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+SOCIALACCOUNT_STORE_TOKENS = False  # we only sign people in; no provider tokens kept
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # linking by email is decided by organizations.sso
+# Client secrets are encrypted with Fernet. Keys (urlsafe base64, 32 bytes; the first encrypts,
+# all decrypt, so a key can be rotated) come from the environment and never from the database,
+# so a database dump alone reveals no secret. Without keys, one is derived from SECRET_KEY.
+SSO_SECRET_KEYS: list[str] = env.list("DJANGO_SSO_SECRET_KEYS", default=[])
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -67,8 +67,10 @@ def ensure_groups() -> None:
         return
     groups = import_module("organizations.migrations.0003_consortium_groups")
     cycles = import_module("organizations.migrations.0005_cycle_managers")
+    sso = import_module("organizations.migrations.0009_administrators_configure_sso")
+    admin_permissions = groups.ADMIN_PERMISSIONS + sso.SSO_PERMISSIONS
     for name, codenames in ((STAFF_GROUP, groups.STAFF_PERMISSIONS),
-                            (ADMIN_GROUP, groups.ADMIN_PERMISSIONS)):  # fmt: skip
+                            (ADMIN_GROUP, admin_permissions)):  # fmt: skip
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(
             Permission.objects.filter(
