@@ -224,7 +224,8 @@ class IdentityProvider(models.Model):
     default_role = models.CharField(
         "role of people admitted by domain",
         max_length=16,
-        choices=Membership.Role.choices,
+        # Partners are invited one by one to rate, never admitted by their e-mail's domain.
+        choices=[(r.value, r.label) for r in Membership.Role if r != Membership.Role.PARTNER],
         default=Membership.Role.VIEWER,
     )
     sso_required = models.BooleanField(

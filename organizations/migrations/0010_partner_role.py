@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organizations', '0007_organization_retention'),
+        ('organizations', '0009_administrators_configure_sso'),
     ]
 
     operations = [
