@@ -40,6 +40,8 @@ from assessments.services import carried_fields
 from commitments.models import Criterion, Rubric
 from commitments.selectors import crosswalk
 from organizations.models import Membership, Organization, User
+from ratings.selectors import round_criteria
+from ratings.services import RatingInput, rater_invite, rater_submit, rating_save, round_open
 
 DEFAULT_SEED = 2026
 CURRENT_YEAR = 2026  # the open cycle; earlier cycles are the years before it
@@ -228,6 +230,8 @@ class SeedCounts:
     assignments: int = 0
     action_items: int = 0
     review_comments: int = 0
+    rating_rounds: int = 0
+    ratings: int = 0
 
 
 @dataclass
@@ -289,6 +293,7 @@ def consortium_generate(
         counts.cycles += 1
         _cycle_fill(rng, cycle, index, orgs, by_rubric[used.pk], reviewer, counts, today)
     _named_extras(orgs, reviewer, today, counts)
+    _demo_rounds(rng, orgs, {o.pk for o in named}, password_hash, today, counts)
     return counts
 
 
@@ -351,7 +356,7 @@ def _organizations_create(
 
 def _members_create(rng: random.Random, generated: list[Organization], password_hash: str) -> int:
     joined = datetime(CURRENT_YEAR - 3, 1, 1, tzinfo=UTC)
-    roles = list(Membership.Role)
+    roles = [Membership.Role.LEAD, Membership.Role.CONTRIBUTOR, Membership.Role.VIEWER]
     users = [
         User(
             email=f"{role}@{organization.slug}.demo.lhs.test",
@@ -831,3 +836,78 @@ def _keystone_conversation(org: _Org | None, cycle: Cycle, reviewer: User) -> No
             ),
         ]
     )  # fmt: skip
+
+
+RATED_COMMITMENTS = ("engaged", "fair")  # where partners' ratings matter most
+RATIONALES = {
+    1: "I have not seen this happen.",
+    2: "It happens now and then, when someone pushes for it.",
+    3: "It is the usual way, though not everywhere.",
+    4: "It happens reliably and we can show it.",
+    5: "It is how we work, and others learn from us.",
+}
+
+
+def _demo_rounds(
+    rng: random.Random,
+    orgs: list[_Org],
+    named: set[int],
+    password_hash: str,
+    today: date,
+    counts: SeedCounts,
+) -> None:
+    """A rating round on Engaged and Fair for each named organization still writing its open
+    cycle's assessment: its contributor, its viewer and two partners invited; all but the
+    second partner have submitted, and partners rate some criteria two levels away from staff,
+    so the consensus view shows disagreement and partners' voice."""
+    current = Cycle.objects.get(status=Cycle.Status.OPEN)
+    for org in orgs:
+        slug = org.organization.slug
+        if org.organization.pk not in named:
+            continue
+        assessment = Assessment.objects.filter(
+            cycle=current, organization=org.organization, status__in=(A.DRAFT, A.RETURNED)
+        ).first()
+        if assessment is None:
+            continue
+        lead = User.objects.get(pk=org.members[Membership.Role.LEAD][1])
+        rnd = round_open(
+            assessment=assessment,
+            commitments=list(current.rubric.commitments.filter(code__in=RATED_COMMITMENTS)),
+            closes_on=today + timedelta(days=14),
+            named=False,
+            by=lead,
+        )
+        counts.rating_rounds += 1
+        partners = []
+        for n in (1, 2):
+            user = User.objects.create(
+                email=f"partner{n}@{slug}.demo.lhs.test",
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=rng.choice(LAST_NAMES),
+                password=password_hash,
+            )
+            Membership.objects.create(
+                user=user, organization=org.organization, role=Membership.Role.PARTNER
+            )
+            partners.append(user)
+        staff = [
+            User.objects.get(pk=org.members[role][1])
+            for role in (Membership.Role.CONTRIBUTOR, Membership.Role.VIEWER)
+        ]
+        criteria = round_criteria(rnd)
+        for i, user in enumerate([*staff, *partners]):
+            rater = rater_invite(rnd=rnd, user=user, is_partner=user in partners, by=lead)
+            if i == 3:
+                continue  # the second partner has not started: their home page shows the round
+            for j, criterion in enumerate(criteria):
+                base = 2 + (j % 3)  # staff between 2 and 4
+                level = min(5, base + 2) if user in partners and j % 2 == 0 else base
+                if i == 1 and j == len(criteria) - 1:
+                    rating = RatingInput(None, True, "I do not know enough about this one.")
+                else:
+                    level = max(1, min(5, level + rng.choice((-1, 0, 0, 1)) * (i == 0)))
+                    rating = RatingInput(level, False, RATIONALES[level])
+                rating_save(rater=rater, criterion=criterion, data=rating)
+                counts.ratings += 1
+            rater_submit(rater=rater)

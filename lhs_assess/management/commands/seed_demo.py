@@ -138,6 +138,14 @@ class Command(BaseCommand):
         for slug, name, *_ in DEMO_ORGANIZATIONS:
             for role in ROLES:
                 self.stdout.write(f"  {member_email(role, slug):<40} {role.label}, {name}")
+        partners = Membership.objects.filter(role=Membership.Role.PARTNER).select_related(
+            "user", "organization"
+        )
+        for p in partners.order_by("organization__name", "user__email"):
+            self.stdout.write(
+                f"  {p.user.email:<40} Partner invited to rate Engaged and Fair, "
+                f"{p.organization.name}"
+            )
         if size is not None and counts is None:
             self.stdout.write(
                 "The database already holds cycles: nothing generated (it would clash with "
@@ -152,5 +160,6 @@ class Command(BaseCommand):
                 f"{counts.cycles} cycles, {counts.assessments:,} assessments, "
                 f"{counts.answers:,} answers, {counts.scores:,} commitment scores, "
                 f"{counts.action_items:,} action items, {counts.review_comments:,} review "
-                f"comments in {elapsed:.1f} s."
+                f"comments, {counts.rating_rounds} rating rounds with {counts.ratings} ratings "
+                f"in {elapsed:.1f} s."
             )
