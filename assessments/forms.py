@@ -488,7 +488,7 @@ class WorkbookConfirmForm(forms.Form):
         super().__init__(*args, **kwargs)
         for code in conflicts:
             self.fields[f"choice-{code}"] = forms.ChoiceField(
-                label=f"Keep for {code.upper()}",
+                label=code.upper(),
                 choices=[("workbook", "The workbook's answer"), ("site", "The site's answer")],
                 widget=forms.RadioSelect,
                 error_messages={"required": f"Choose which answer to keep for {code.upper()}."},
