@@ -313,3 +313,48 @@ def test_the_preview_lists_only_the_uploaders_own_workbook(
     assert client.post(_preview_url(draft)).status_code == 302
     assert _state(draft)["c1-1"][0] is None
     assert WorkbookImport.objects.filter(user=cast.contributor_a).exists()
+
+
+def test_a_zip_that_unpacks_past_the_limit_is_refused_before_it_is_parsed(
+    client: Client, cast: Cast, assessment: Assessment
+) -> None:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/sharedStrings.xml", b"\0" * (51 * 1024 * 1024))  # compresses to ~50 KB
+    client.force_login(cast.lead_a)
+    upload = SimpleUploadedFile("bomb.xlsx", out.getvalue(), content_type=XLSX)
+    response = client.post(
+        reverse("assessments:workbook_upload", args=[assessment.pk]), {"file": upload}
+    )
+    assert response.status_code == 400
+    assert "too large once unpacked" in response.content.decode()
+
+
+def test_the_preview_costs_the_same_queries_however_many_answers_change(
+    client: Client, cast: Cast, django_assert_max_num_queries: Any
+) -> None:
+    def previewed(criteria: int) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        a = started(organization=cast.org_a, by=cast.lead_a, criteria=criteria)
+        book = _download(client, a)
+        for i in range(1, criteria + 1):
+            _set(book, f"c1-{i}", "C", 4)
+            _set(book, f"c2-{i}", "F", f"Note {i}")
+        assert _upload(client, a, book).status_code == 302
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(_preview_url(a))
+        assert response.status_code == 200
+        assert response.content.decode().count('<th scope="row"') == 2 * criteria
+        return len(ctx.captured_queries)
+
+    client.force_login(cast.lead_a)
+    few = previewed(3)
+    assert previewed(5) == few
+    last = _preview_url(Assessment.objects.order_by("-pk").first())
+    with django_assert_max_num_queries(few):
+        client.get(last)
