@@ -163,23 +163,22 @@ def maturity_docx(numbers: MaturityNumbers, drawn: Sequence[tuple[Chart, bytes]]
         doc.add_paragraph(f"No actions are planned yet for {', '.join(n.weakest_names)}.")
 
     heading(doc, "Answers")
-    names = {c.code: c.name for c in n.commitments}
-    current = None
+    by_commitment: dict[str, list[list[object]]] = {}
     for cr in n.criteria:
-        if cr.commitment_code != current:
-            current = cr.commitment_code
-            heading(doc, names.get(current, current), level=2)
-        level = "Not applicable" if cr.not_applicable else (
-            f"Level {cr.level} {cr.level_name}".strip() if cr.level else "Not answered"
-        )  # fmt: skip
-        table(
-            doc,
-            [cr.code.upper(), cr.prompt],
-            [["Level", level]]
-            + [[label, value] for label, value in (
-                ("Why not applicable", cr.na_reason), ("Evidence", cr.evidence),
-                ("Links", "\n".join(cr.links)), ("Files", "\n".join(cr.files)),
-                ("Notes", cr.notes), ("Confidence", cr.confidence),
-            ) if value],
-        )  # fmt: skip
+        if cr.not_applicable:
+            level = f"Not applicable: {cr.na_reason}"
+        else:
+            level = f"{cr.level} {cr.level_name}".strip() if cr.level else "Not answered"
+        evidence = "\n".join(x for x in (cr.evidence, *cr.links, *cr.files) if x)
+        by_commitment.setdefault(cr.commitment_code, []).append(
+            [f"{cr.code.upper()} {cr.prompt}", level, evidence, cr.notes, cr.confidence]
+        )
+    for c in n.commitments:  # one table a commitment: a few tables, not one a criterion
+        if c.code in by_commitment:
+            heading(doc, c.name, level=2)
+            table(
+                doc,
+                ["Criterion", "Level", "Evidence", "Notes", "Confidence"],
+                by_commitment[c.code],
+            )
     return to_bytes(doc)
