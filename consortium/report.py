@@ -39,15 +39,15 @@ def consortium_fingerprint(
 ) -> str:
     """What a consortium report depends on: the cycle, the filters, the submissions, and the
     paper (a Letter report is not an A4 one)."""
-    inputs: dict[str, Any] = {
-        "kind": Report.Kind.CONSORTIUM,
-        "cycle": filters.cycle.pk,
-        "filters": filter_values(filters),
-        "submissions": submissions_of(cycle_id=filters.cycle.pk),
-    }
-    if paper_size != "letter":  # Letter reports keep the fingerprint they always had
-        inputs["paper_size"] = paper_size
-    return fingerprint_of(inputs)
+    return fingerprint_of(
+        {
+            "kind": Report.Kind.CONSORTIUM,
+            "cycle": filters.cycle.pk,
+            "filters": filter_values(filters),
+            "submissions": submissions_of(cycle_id=filters.cycle.pk),
+            "paper_size": paper_size,
+        }
+    )
 
 
 @dataclass(frozen=True)
