@@ -563,6 +563,8 @@ class WorkbookImport(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     file_name = models.CharField(max_length=FILE_NAME_MAX_LENGTH)
     changes = models.JSONField(default=list)
+    # Criterion codes changed on the site since the download and untouched in the workbook.
+    site_only = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

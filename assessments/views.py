@@ -714,15 +714,15 @@ def workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
     except workbook.WorkbookRefused as e:
         context["problems"] = [str(e)]
         return render(request, "assessments/workbook_upload.html", context, status=400)
-    changes, refused = workbook.workbook_changes(
+    compared = workbook.workbook_changes(
         assessment=acc.assessment, read=read, may_write=acc.may_write
     )
-    context["problems"] = read.problems + refused
+    context["problems"] = read.problems + compared.problems
     if context["problems"]:
         return render(request, "assessments/workbook_upload.html", context, status=400)
     workbook.workbook_import_store(
         assessment=acc.assessment, by=access.signed_in(request), file_name=upload.name,
-        changes=changes,
+        changes=compared.changes, site_only=compared.site_only,
     )  # fmt: skip
     return redirect("assessments:workbook_preview", pk=pk)
 

@@ -496,9 +496,16 @@ def _shown(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def workbook_changes(
-    *, assessment: Assessment, read: WorkbookRead, may_write: Any
-) -> tuple[list[Change], list[str]]:
+@dataclass
+class Compared:
+    changes: list[Change] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    # Criteria changed on the site since the download and left as they were in the workbook:
+    # the site's answer stays, and the preview says so.
+    site_only: list[str] = field(default_factory=list)
+
+
+def workbook_changes(*, assessment: Assessment, read: WorkbookRead, may_write: Any) -> Compared:
     """Compare the workbook's rows with the answers stored now: the changes (conflicts where
     the site changed the answer since the download too), and problems (rows the person may not
     change). `may_write(commitment_id)` is the person's right on each commitment."""
@@ -506,29 +513,35 @@ def workbook_changes(
         a.criterion.code: a
         for a in Answer.objects.filter(assessment=assessment).select_related("criterion")
     }
-    changes: list[Change] = []
-    problems: list[str] = []
+    result = Compared()
     for row in read.rows:
         answer = answers[row.code]
         now = answer_values(answer)
         edited = values_digest(row.values) != row.digest
+        if not edited and answer.version != row.version:
+            result.site_only.append(row.code)
         if not edited or row.values == now:
             continue  # untouched in the workbook, or already what the site holds
         if not may_write(answer.criterion.commitment_id):
-            problems.append(
+            result.problems.append(
                 f"{row.sheet}!C{row.row}: you may not change {row.code.upper()} "
                 "(its commitment is not assigned to you)."
             )
             continue
         conflict = answer.version != row.version
         where = (row.code, row.sheet, row.row)
-        changes.append(Change(*where, answer.pk, answer.version, conflict, now, row.values))
-    return changes, problems
+        result.changes.append(Change(*where, answer.pk, answer.version, conflict, now, row.values))
+    return result
 
 
 @transaction.atomic
 def workbook_import_store(
-    *, assessment: Assessment, by: User, file_name: str, changes: Iterable[Change]
+    *,
+    assessment: Assessment,
+    by: User,
+    file_name: str,
+    changes: Iterable[Change],
+    site_only: Sequence[str] = (),
 ) -> WorkbookImport:
     """Keep a checked workbook's changes for the person to confirm (replacing any earlier)."""
     WorkbookImport.objects.filter(assessment=assessment, user=by).delete()
@@ -537,6 +550,7 @@ def workbook_import_store(
         user=by,
         file_name=file_name[:200],
         changes=[c.__dict__ for c in changes],
+        site_only=list(site_only),
     )
 
 

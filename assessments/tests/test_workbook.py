@@ -358,3 +358,20 @@ def test_the_preview_costs_the_same_queries_however_many_answers_change(
     last = _preview_url(Assessment.objects.order_by("-pk").first())
     with django_assert_max_num_queries(few):
         client.get(last)
+
+
+def test_an_answer_changed_only_on_the_site_stays_and_the_preview_says_so(
+    client: Client, cast: Cast, assessment: Assessment
+) -> None:
+    client.force_login(cast.lead_a)
+    book = _download(client, assessment)
+    _set(book, "c1-1", "C", 4)
+    row = Answer.objects.get(assessment=assessment, criterion__code="c1-3")
+    answers_save(assessment=assessment, answers={row.pk: (row.version, answer(5))}, by=cast.lead_a)
+    _upload(client, assessment, book)
+    html = client.get(_preview_url(assessment)).content.decode()
+    assert "answers stay: C1-3." in html
+    assert "choice-c1-3" not in html
+    assert client.post(_preview_url(assessment)).status_code == 302
+    after = _state(assessment)
+    assert (after["c1-1"][0], after["c1-3"][0]) == (4, 5)
