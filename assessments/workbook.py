@@ -323,7 +323,8 @@ def _stamp(book: Any) -> dict[str, Any]:
             "This workbook was not downloaded from this site (its hidden stamp sheet is "
             "missing). Download the assessment's workbook and fill that one in."
         )
-    first = next(book[STAMP_SHEET].iter_rows(min_row=1, max_row=1, max_col=1, values_only=True))
+    cells = book[STAMP_SHEET].iter_rows(min_row=1, max_row=1, max_col=1, values_only=True)
+    first = next(cells, (None,))  # an emptied stamp sheet has no row at all
     try:
         payload: dict[str, Any] = signing.loads(str(first[0]), salt=STAMP_SALT)
     except (signing.BadSignature, TypeError, ValueError) as e:

@@ -375,3 +375,15 @@ def test_an_answer_changed_only_on_the_site_stays_and_the_preview_says_so(
     assert client.post(_preview_url(assessment)).status_code == 302
     after = _state(assessment)
     assert (after["c1-1"][0], after["c1-3"][0]) == (4, 5)
+
+
+def test_an_emptied_stamp_sheet_is_refused_not_a_server_error(
+    client: Client, cast: Cast, assessment: Assessment
+) -> None:
+    client.force_login(cast.lead_a)
+    book = _download(client, assessment)
+    book.remove(book[STAMP_SHEET])
+    book.create_sheet(STAMP_SHEET)
+    response = _upload(client, assessment, book)
+    assert response.status_code == 400
+    assert "hidden stamp was changed" in response.content.decode()
