@@ -387,3 +387,44 @@ def test_an_emptied_stamp_sheet_is_refused_not_a_server_error(
     response = _upload(client, assessment, book)
     assert response.status_code == 400
     assert "hidden stamp was changed" in response.content.decode()
+
+
+def test_any_value_typed_in_any_answer_cell_is_a_preview_or_a_listed_problem(
+    client: Client, cast: Cast, assessment: Assessment
+) -> None:
+    """Generated values (numbers, dates, booleans, long and odd text) in the answer cells:
+    either a preview or a 400 naming cells, never a server error."""
+    from datetime import date
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    client.force_login(cast.lead_a)
+    downloaded = io.BytesIO()
+    _download(client, assessment).save(downloaded)
+    value = (
+        st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False)
+        | st.text(max_size=40).filter(lambda t: not t.startswith("="))
+        | st.just("x" * 12_000) | st.dates(min_value=date(1901, 1, 1))
+    )  # fmt: skip
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(cells=st.dictionaries(st.sampled_from("CDEFG"), value, min_size=1))
+    def upload(cells: dict[str, object]) -> None:
+        book = load_workbook(io.BytesIO(downloaded.getvalue()))
+        for column, typed in cells.items():
+            try:
+                _set(book, "c1-2", column, typed)
+            except (ValueError, IllegalCharacterError):  # what openpyxl itself will not store
+                return
+        response = _upload(client, assessment, book)
+        assert response.status_code in (302, 400), response.status_code
+        if response.status_code == 400:
+            assert "Commitment 1!" in response.content.decode()
+
+    upload()
