@@ -28,6 +28,7 @@ def new_document(*, title: str, lines: Sequence[str], paper_size: str) -> Any:
         section.left_margin = section.right_margin = MARGIN
         section.top_margin = section.bottom_margin = MARGIN
     doc.core_properties.title = title
+    doc.core_properties.language = "en-US"  # read aloud in English, as the PDF's lang says
     doc.add_heading(title, level=0)
     for line in lines:
         doc.add_paragraph(line)
