@@ -463,6 +463,11 @@ class WorkbookUploadForm(forms.Form):
     file = forms.FileField(
         label="Filled-in workbook (.xlsx)",
         help_text="The workbook you downloaded here, at most 5 MB.",
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
     )
 
     def clean_file(self) -> UploadedFile:
