@@ -24,6 +24,7 @@ from .services import (
     link_normalized,
     validate_answer_input,
 )
+from .workbook import MAX_UPLOAD_BYTES, upload_error
 
 NOT_APPLICABLE = "na"
 TEXTAREA = {"rows": 3}
@@ -454,3 +455,50 @@ class CommentForm(forms.Form):
     criterion = forms.CharField(
         required=False, max_length=max_length_of(Criterion, "code"), widget=forms.HiddenInput
     )
+
+
+class WorkbookUploadForm(forms.Form):
+    """A filled-in assessment workbook: an .xlsx file of bounded size, checked as a zip."""
+
+    file = forms.FileField(
+        label="Filled-in workbook (.xlsx)",
+        help_text="The workbook you downloaded here, at most 5 MB.",
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        if not (upload.name or "").lower().endswith(".xlsx"):
+            raise forms.ValidationError(
+                "This is not an Excel workbook (.xlsx). Upload the workbook you downloaded here."
+            )
+        if (upload.size or 0) > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB.")
+        upload.seek(0)
+        error = upload_error(upload.read())
+        upload.seek(0)
+        if error:
+            raise forms.ValidationError(error)
+        return upload
+
+
+class WorkbookConfirmForm(forms.Form):
+    """The lead's choice for each conflict of a previewed workbook (fields made per conflict)."""
+
+    def __init__(self, *args: Any, conflicts: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code in conflicts:
+            self.fields[f"choice-{code}"] = forms.ChoiceField(
+                label=code.upper(),
+                choices=[("workbook", "The workbook's answer"), ("site", "The site's answer")],
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Choose which answer to keep for {code.upper()}."},
+            )
+        self.conflicts = list(conflicts)
+
+    def choices(self) -> dict[str, str]:
+        return {code: self.cleaned_data[f"choice-{code}"] for code in self.conflicts}

@@ -549,3 +549,30 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} — {self.cycle} until {self.until}"
+
+
+class WorkbookImport(models.Model):
+    """A filled-in workbook, read and checked, waiting for its uploader to confirm.
+
+    Kept on the server between the preview and the confirmation, so what is applied is what
+    was checked and shown, never a copy the browser sends back; one per person and assessment
+    (a new upload replaces the last one). `changes` lists, per criterion, the answer's version
+    when previewed, its values then and the workbook's values."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=FILE_NAME_MAX_LENGTH)
+    changes = models.JSONField(default=list)
+    # Criterion codes changed on the site since the download and untouched in the workbook.
+    site_only = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "user"], name="one_workbook_import_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} for {self.assessment}"

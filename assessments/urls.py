@@ -21,6 +21,9 @@ urlpatterns = [
     path("<int:pk>/answers/<int:answer_pk>/files/", views.evidence_upload, name="evidence_upload"),
     path("<int:pk>/files/<int:file_pk>/", views.evidence_download, name="evidence_download"),
     path("<int:pk>/files/<int:file_pk>/remove/", views.evidence_remove, name="evidence_remove"),
+    path("<int:pk>/workbook/", views.workbook_download, name="workbook_download"),
+    path("<int:pk>/workbook/upload/", views.workbook_upload, name="workbook_upload"),
+    path("<int:pk>/workbook/preview/", views.workbook_preview, name="workbook_preview"),
     path("<int:pk>/threads/", views.comment_post, name="comment"),
     path("<int:pk>/threads/<int:thread_pk>/resolve/", views.thread_resolve, name="thread_resolve"),
 ]

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +24,7 @@ from organizations import access
 from organizations.models import Membership
 from organizations.services import download_record
 
-from . import selectors, services
+from . import selectors, services, workbook
 from .forms import (
     ActionItemForm,
     AnswerFields,
@@ -34,11 +34,14 @@ from .forms import (
     KeepForm,
     PlanFilterForm,
     StartForm,
+    WorkbookConfirmForm,
+    WorkbookUploadForm,
     answer_values,
 )
 from .models import ActionItem, Answer, Assessment, Cycle, EvidenceFile
 
 LEAD = Membership.Role.LEAD
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Evidence a browser shows safely by itself (nosniff is on; nothing here runs script).
 INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "text/plain"})
 STALE_MESSAGE = (
@@ -686,3 +689,121 @@ def thread_resolve(request: HttpRequest, pk: int, thread_pk: int) -> HttpRespons
     messages.success(request, "Thread resolved." if resolved else "Thread reopened.")
     default = services.thread_path(thread)
     return redirect(_back(request, default) + _anchor(thread.criterion))
+
+
+# --- The workbook: the assessment filled in offline ---------------------------------------------
+
+
+@login_required
+@require_GET
+def workbook_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assessment as an XLSX workbook, for its leads and contributors."""
+    acc = access.assessment_access(user=request.user, pk=pk, need=access.Need.EDIT)
+    data = workbook.workbook_build(assessment=acc.assessment)
+    name = workbook.workbook_filename(acc.assessment)
+    download_record(
+        by=access.signed_in(request),
+        what="workbook",
+        target=acc.assessment,
+        organization=acc.assessment.organization,
+        request=request,
+        detail={"name": name},
+    )
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _writable(acc: access.AssessmentAccess) -> None:
+    """An upload changes answers: refused, saying why, once the assessment may not change."""
+    if acc.refusal is not None:
+        raise PermissionDenied(acc.refusal)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    acc = access.assessment_access(user=request.user, pk=pk, need=access.Need.EDIT)
+    context: dict[str, Any] = {"assessment": acc.assessment, "rights": acc, "problems": []}
+    if request.method == "GET":
+        context["form"] = WorkbookUploadForm()
+        return render(request, "assessments/workbook_upload.html", context)
+    _writable(acc)
+    form = WorkbookUploadForm(request.POST, request.FILES)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "assessments/workbook_upload.html", context, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        read = workbook.workbook_read(assessment=acc.assessment, data=upload.read())
+    except workbook.WorkbookRefused as e:
+        context["problems"] = [str(e)]
+        return render(request, "assessments/workbook_upload.html", context, status=400)
+    compared = workbook.workbook_changes(
+        assessment=acc.assessment, read=read, may_write=acc.may_write
+    )
+    context["problems"] = read.problems + compared.problems
+    if context["problems"]:
+        return render(request, "assessments/workbook_upload.html", context, status=400)
+    workbook.workbook_import_store(
+        assessment=acc.assessment, by=access.signed_in(request), file_name=upload.name,
+        changes=compared.changes, site_only=compared.site_only,
+    )  # fmt: skip
+    return redirect("assessments:workbook_preview", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workbook_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the uploaded workbook would change; confirming applies it all at once."""
+    acc = access.assessment_access(user=request.user, pk=pk, need=access.Need.EDIT)
+    if request.method == "POST":
+        _writable(acc)
+    user = access.signed_in(request)
+    pending = workbook.pending_import(assessment=acc.assessment, by=user)
+    if pending is None:
+        messages.info(request, "Upload a filled-in workbook to see what it would change.")
+        return redirect("assessments:workbook_upload", pk=pk)
+    changes = workbook.pending_changes(pending)
+    conflicts = [c.code for c in changes if c.conflict]
+    data = request.POST if request.method == "POST" else None
+    form = WorkbookConfirmForm(data, conflicts=conflicts)
+    if request.method == "POST":
+        if "discard" in request.POST:
+            workbook.workbook_import_discard(pending=pending)
+            messages.info(request, "The uploaded workbook was set aside; nothing changed.")
+            return redirect("assessments:overview", pk=pk)
+        if form.is_valid():
+            try:
+                saved = workbook.workbook_import_apply(
+                    pending=pending, by=user, choices=form.choices()
+                )
+            except services.StaleAnswerError as e:
+                workbook.workbook_import_discard(pending=pending)
+                messages.error(
+                    request,
+                    f"Nothing was saved: {e} after the preview. Upload the workbook again to "
+                    "see the answers as they are now.",
+                )
+                return redirect("assessments:workbook_upload", pk=pk)
+            except ValidationError as e:
+                messages.error(request, _errors(e))
+                return redirect("assessments:overview", pk=pk)
+            messages.success(request, _imported_message(saved))
+            return redirect("assessments:overview", pk=pk)
+    context = {
+        "assessment": acc.assessment,
+        "rights": acc,
+        "pending": pending,
+        "changes": changes,
+        "form": form,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "assessments/workbook_preview.html", context, status=status)
+
+
+def _imported_message(saved: list[Answer]) -> str:
+    if not saved:
+        return "The workbook changed nothing."
+    codes = ", ".join(r.criterion.code.upper() for r in saved)
+    return f"Saved from the workbook: {codes}."

@@ -6,7 +6,8 @@ An empty database is first seeded with a synthetic consortium (BENCH_ORGANIZATIO
 Then maturity reports are built in a separate process, as a warm worker builds them.
 
 BENCH_ONLY=reports runs only the report sections (builds in a warm worker, and the scale-out
-with one and two workers); unset, everything runs.
+with one and two workers); BENCH_ONLY=workbook only the workbook round trip (seconds, on a
+database of its own); unset, everything runs.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ REQUESTS_PER_PAGE = int(os.environ.get("BENCH_REQUESTS", "300"))
 ORGANIZATIONS = int(os.environ.get("BENCH_ORGANIZATIONS", "2000"))
 WARMUP = 20
 ONLY = os.environ.get("BENCH_ONLY", "")
-if ONLY not in ("", "reports"):
-    raise SystemExit(f"BENCH_ONLY={ONLY!r}: only 'reports' (or unset, for everything) is known")
+if ONLY not in ("", "reports", "workbook"):
+    raise SystemExit(
+        f"BENCH_ONLY={ONLY!r}: only 'reports' or 'workbook' (or unset, for everything) is known"
+    )
 
 # name -> (path, who: "member", "staff", or None for signed out); member pages of one lead's
 # own assessment are added once the data is known (see _member_pages).
@@ -269,8 +272,21 @@ def _load_cast(
     return lead_cookies, staff_cookies, reviews
 
 
+def _print_workbook(workbook: dict[str, object]) -> None:
+    print(
+        f"Workbook import of a full assessment ({workbook['criteria']} criteria, every answer "
+        f"changed), {workbook['database']}: {workbook['import_s']} s (target under 2 s): "
+        f"upload and check {workbook['upload_check_s']} s, confirm {workbook['confirm_s']} s; "
+        f"download {workbook['download_s']} s"
+    )
+
+
 def main() -> None:
     env = _env()
+    if ONLY == "workbook":
+        workbook = _in_own_process("workbook.py", env)
+        _print_workbook(workbook)  # printed only: latest.json keeps the last full run
+        return
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     # Static files as production serves them: compressed, hashed names, cached for a year.
@@ -358,6 +374,7 @@ def main() -> None:
     autosaves["queries"] = autosave.autosave_queries(saver, saver_url, answer_pk)
     kept = autosave.keep_all()
     export = _in_own_process("export.py", env)
+    workbook = _in_own_process("workbook.py", env)
     scaleout = _in_own_process("scaleout.py", env)  # needs REDIS_URL
 
     database = _database(env)
@@ -415,9 +432,11 @@ def main() -> None:
         f"{export['xlsx_bytes']:,} bytes, peak memory {export['rss_mb']} MB "
         f"({export['rss_before_mb']} MB before)"
     )
+    _print_workbook(workbook)
     _print_reports(report, scaleout)
     _write(
         {
+            "workbook": workbook,
             "database": database,
             "seed": seeding,
             "pages": results,

@@ -17,6 +17,7 @@ from reports.models import Report
 from reports.pipeline import ReportKind
 from reports.render import Chart, images
 from reports.services import fingerprint_of, submissions_of
+from reports.word import chart, heading, new_document, table, to_bytes
 
 from . import dashboard
 from .exports import xlsx_bytes
@@ -29,14 +30,22 @@ def filter_values(filters: dashboard.DashboardFilters) -> dict[str, str]:
     return values
 
 
-def consortium_fingerprint(*, filters: dashboard.DashboardFilters) -> str:
-    """What a consortium report depends on: the cycle, the filters and the submissions."""
+# The consortium's reports are printed on US Letter unless staff choose A4.
+PAPER_SIZES = ("letter", "A4")
+
+
+def consortium_fingerprint(
+    *, filters: dashboard.DashboardFilters, paper_size: str = "letter"
+) -> str:
+    """What a consortium report depends on: the cycle, the filters, the submissions, and the
+    paper (a Letter report is not an A4 one)."""
     return fingerprint_of(
         {
             "kind": Report.Kind.CONSORTIUM,
             "cycle": filters.cycle.pk,
             "filters": filter_values(filters),
             "submissions": submissions_of(cycle_id=filters.cycle.pk),
+            "paper_size": paper_size,
         }
     )
 
@@ -50,6 +59,7 @@ class ConsortiumNumbers:
     trend: dashboard.Trend
     weakest: list[dashboard.Highlight]
     improving: list[dashboard.Highlight]
+    paper_size: str = "letter"
 
 
 class ConsortiumReport(ReportKind[ConsortiumNumbers]):
@@ -67,6 +77,7 @@ class ConsortiumReport(ReportKind[ConsortiumNumbers]):
             trend=trend,
             weakest=dashboard.weakest(trend),
             improving=dashboard.improving(trend),
+            paper_size=report.params.get("paper_size", "letter"),
         )
 
     def charts(self, numbers: ConsortiumNumbers) -> list[Chart]:
@@ -93,6 +104,7 @@ class ConsortiumReport(ReportKind[ConsortiumNumbers]):
                 "weakest": numbers.weakest,
                 "improving": numbers.improving,
                 "charts": images(drawn),
+                "paper_size": numbers.paper_size,
             },
         )
 
@@ -100,8 +112,47 @@ class ConsortiumReport(ReportKind[ConsortiumNumbers]):
         columns = commitments_of(rubric_id=numbers.cycle.rubric_id)
         return xlsx_bytes(dashboard.score_export_rows(numbers.filters, columns), sheet="Scores")
 
+    def word(self, numbers: ConsortiumNumbers, drawn: list[tuple[Chart, bytes]]) -> bytes:
+        return consortium_docx(numbers, drawn)
+
     def file_base(self, numbers: ConsortiumNumbers) -> str:
         return f"consortium-report-{slugify(numbers.cycle.name)}"
 
     def kept(self, numbers: ConsortiumNumbers, charts: list[Chart]) -> dict[str, Any]:
         return {}
+
+
+def consortium_docx(numbers: ConsortiumNumbers, drawn: list[tuple[Chart, bytes]]) -> bytes:
+    """The consortium report as a DOCX: the sections of its PDF, charts as images."""
+    filters = ", ".join(f"{k} {v}" for k, v in filter_values(numbers.filters).items() if v)
+    doc = new_document(
+        title=f"Consortium report: {numbers.cycle.name}",
+        lines=[
+            f"Filters: {filters or 'none'} · Figures from submitted and accepted assessments; "
+            "no organization is named."
+        ],
+        paper_size=numbers.paper_size,
+    )
+    heading(doc, "Participation")
+    table(doc, ["Status", "Organizations"], [[k, v] for k, v in numbers.counts.items()])
+    heading(doc, "Distribution of commitment scores")
+    table(
+        doc,
+        ["Commitment", "Organizations", "Lowest", "25th", "Median", "75th", "Highest"],
+        [[b.name, b.count, *(f"{v:.2f}" for v in (b.min, b.q1, b.median, b.q3, b.max))]
+         for b in numbers.boxes],
+    )  # fmt: skip
+    for item, png in drawn:
+        chart(doc, item, png)
+    heading(doc, "Where the field is weakest, and improving fastest")
+    table(
+        doc,
+        ["Weakest (median)", "Improving fastest (rise in median)"],
+        [[
+            "\n".join(f"{h.name} {h.median:.2f}" for h in numbers.weakest) or "No scores yet.",
+            "\n".join(f"{h.name} +{h.change or 0:.2f}" for h in numbers.improving)
+            or "No commitment rose since the previous cycle.",
+        ]],
+    )  # fmt: skip
+    doc.add_paragraph("Every organization's scores are in the spreadsheet (XLSX) of this report.")
+    return to_bytes(doc)

@@ -38,7 +38,7 @@ from reports.models import Report
 from reports.services import report_enqueue
 
 from .dashboard import DashboardFilters
-from .report import consortium_fingerprint, filter_values
+from .report import PAPER_SIZES, consortium_fingerprint, filter_values
 
 CYCLE_FIELDS = ("name", "opens_on", "due_on", "closes_on")  # what cycle_update may change
 
@@ -333,13 +333,17 @@ def commitment_accept(
 # --- The consortium report ----------------------------------------------------------------------
 
 
-def consortium_report_request(*, filters: DashboardFilters, by: User) -> Report:
-    """The consortium report for the dashboard's filters: a live one if it exists, else queued."""
+def consortium_report_request(
+    *, filters: DashboardFilters, by: User, paper_size: str = "letter"
+) -> Report:
+    """The consortium report for the dashboard's filters, on US Letter or A4 pages (PDF and
+    DOCX): a live one if it exists, else queued."""
+    paper_size = paper_size if paper_size in PAPER_SIZES else "letter"
     return report_enqueue(
         kind=Report.Kind.CONSORTIUM,
-        fingerprint=consortium_fingerprint(filters=filters),
+        fingerprint=consortium_fingerprint(filters=filters, paper_size=paper_size),
         cycle=filters.cycle,
-        params={"filters": filter_values(filters)},
+        params={"filters": filter_values(filters), "paper_size": paper_size},
         by=by,
     )
 
@@ -403,7 +407,11 @@ def organization_delete(
         if name
     ]
     for report in Report.objects.filter(assessment_id__in=assessment_ids):
-        files += [f.name for f in (report.html_file, report.pdf_file, report.xlsx_file) if f]
+        files += [
+            f.name
+            for f in (report.html_file, report.pdf_file, report.xlsx_file, report.docx_file)
+            if f
+        ]
     audit_log(
         action="organization.delete",
         actor=by,

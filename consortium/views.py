@@ -428,7 +428,11 @@ def _export(
 def consortium_report_request(request: HttpRequest) -> HttpResponse:
     """Build (or reuse) the consortium report for the filters the dashboard shows."""
     _, filters = _dashboard_filters(request, request.POST)
-    report = services.consortium_report_request(filters=filters, by=access.signed_in(request))
+    report = services.consortium_report_request(
+        filters=filters,
+        by=access.signed_in(request),
+        paper_size=request.POST.get("paper_size", "letter"),
+    )
     return redirect("consortium:report", pk=report.pk)
 
 

@@ -10,6 +10,7 @@ from .models import Report
 from .pipeline import ReportKind
 from .render import Chart, maturity_charts, render_document, render_page_body, render_xlsx
 from .selectors import MaturityNumbers, maturity_chart_numbers, maturity_numbers
+from .word import maturity_docx
 
 
 class MaturityReport(ReportKind[MaturityNumbers]):
@@ -29,6 +30,9 @@ class MaturityReport(ReportKind[MaturityNumbers]):
 
     def spreadsheet(self, numbers: MaturityNumbers) -> bytes:
         return render_xlsx(numbers)
+
+    def word(self, numbers: MaturityNumbers, drawn: list[tuple[Chart, bytes]]) -> bytes:
+        return maturity_docx(numbers, drawn)
 
     def file_base(self, numbers: MaturityNumbers) -> str:
         return f"maturity-report-{slugify(numbers.organization)}-{slugify(numbers.cycle)}"

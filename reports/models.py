@@ -43,6 +43,8 @@ class Report(models.Model):
     html_file = models.FileField(upload_to=report_file_path, blank=True, max_length=300)
     pdf_file = models.FileField(upload_to=report_file_path, blank=True, max_length=300)
     xlsx_file = models.FileField(upload_to=report_file_path, blank=True, max_length=300)
+    # The report as a Word document a lead can edit (empty for reports built before it).
+    docx_file = models.FileField(upload_to=report_file_path, blank=True, max_length=300)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -1,7 +1,7 @@
 """Building a report of any kind: one skeleton, and a small part per kind.
 
 The skeleton owns what every report shares: claiming the row, progress a person can watch,
-timing each step, drawing the charts, printing the PDF, storing the three files, marking the
+timing each step, drawing the charts, printing the PDF, storing the four files, marking the
 report ready, and failing it in words a person can act on. A kind (`ReportKind`) only loads
 its numbers and turns them into figures, a document, a spreadsheet and a file name. Kinds are
 named in the `REPORT_KINDS` setting, so an app above `reports` adds a kind without `reports`
@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .images import ChartImageError, figures_to_svg
+from .images import ChartImageError, figures_to_png, figures_to_svg
 from .models import Report
 from .render import Chart, render_pdf
 
@@ -50,6 +50,10 @@ class ReportKind(Generic[N]):
 
     def spreadsheet(self, numbers: N) -> bytes:
         """The report's numbers as an XLSX workbook."""
+        raise NotImplementedError
+
+    def word(self, numbers: N, drawn: list[tuple[Chart, bytes]]) -> bytes:
+        """The report as a DOCX document to edit, charts as PNG images."""
         raise NotImplementedError
 
     def file_base(self, numbers: N) -> str:
@@ -113,11 +117,12 @@ class Files:
     html: str
     pdf: bytes
     xlsx: bytes
+    docx: bytes
 
 
 @transaction.atomic
 def report_store_ready(*, report_id: int, files: Files, params: dict[str, Any]) -> Report:
-    """Store the three files and mark the report ready, in one step a reader sees whole."""
+    """Store the four files and mark the report ready, in one step a reader sees whole."""
     report = Report.objects.select_for_update().get(pk=report_id)
     written: list[str] = []
     try:
@@ -125,11 +130,12 @@ def report_store_ready(*, report_id: int, files: Files, params: dict[str, Any]) 
             ("html_file", f"{files.base}.html", files.html.encode()),
             ("pdf_file", f"{files.base}.pdf", files.pdf),
             ("xlsx_file", f"{files.base}.xlsx", files.xlsx),
+            ("docx_file", f"{files.base}.docx", files.docx),
         ):
             getattr(report, field).name = _store(report, name, content)
             written.append(getattr(report, field).name)
     except OSError:
-        # A full disk after the HTML: no report of two files out of three.
+        # A full disk after the HTML: no report of some of its files only.
         for name in written:
             default_storage.delete(name)
         raise
@@ -141,8 +147,8 @@ def report_store_ready(*, report_id: int, files: Files, params: dict[str, Any]) 
     report.params = {**report.params, **params}
     report.save(
         update_fields=[
-            "html_file", "pdf_file", "xlsx_file", "status", "progress", "step", "error",
-            "finished_at", "params",
+            "html_file", "pdf_file", "xlsx_file", "docx_file", "status", "progress", "step",
+            "error", "finished_at", "params",
         ]
     )  # fmt: skip
     return report
@@ -161,17 +167,20 @@ def _build(report: Report, kind: ReportKind[Any], timer: Callable[[], float]) ->
         kept = kind.kept(numbers, charts)
     with steps.step("pdf", 60, "Writing the PDF"):
         pdf = render_pdf(html)
-    with steps.step("xlsx", 85, "Writing the spreadsheet"):
+    with steps.step("xlsx", 80, "Writing the spreadsheet"):
         xlsx = kind.spreadsheet(numbers)
+    with steps.step("docx", 85, "Writing the Word document"):
+        pngs = figures_to_png([c.figure for c in charts])
+        docx = kind.word(numbers, list(zip(charts, pngs, strict=True)))
     Report.objects.filter(pk=report.pk).update(progress=90, step="Saving the files")
-    files = Files(kind.file_base(numbers), html, pdf, xlsx)
+    files = Files(kind.file_base(numbers), html, pdf, xlsx, docx)
     return report_store_ready(
         report_id=report.pk, files=files, params={**kept, "timings": steps.timings}
     )
 
 
 def report_build(*, report_id: int, timer: Callable[[], float] = time.perf_counter) -> Report:
-    """Build a report's three files; a ready report is left as it is (idempotent)."""
+    """Build a report's four files; a ready report is left as it is (idempotent)."""
     report = _claim(report_id)
     if report is None:
         return Report.objects.get(pk=report_id)

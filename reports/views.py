@@ -22,7 +22,17 @@ from .render import interactive_charts, maturity_charts
 from .selectors import latest_report, maturity_chart_numbers, maturity_numbers, report_for_user
 from .services import report_request, report_retry
 
-FILES = {"html": "html_file", "pdf": "pdf_file", "xlsx": "xlsx_file"}
+FILES = {"html": "html_file", "pdf": "pdf_file", "xlsx": "xlsx_file", "docx": "docx_file"}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# The HTML report is our own document (no script, images inline): it opens in the browser.
+INLINE = {"html": "text/html; charset=utf-8"}
+INLINE_POLICY = {
+    "default-src": ["'none'"],
+    "script-src": ["'none'"],
+    "style-src": ["'unsafe-inline'"],
+    "img-src": ["data:"],
+    "sandbox": [""],
+}
 
 
 # Plotly.js sets inline styles as it draws; scripts stay 'self' only.
@@ -98,7 +108,16 @@ def download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
         request=request,
         detail={"kind": report.kind, "format": fmt, "name": name},
     )
-    return FileResponse(handle, as_attachment=True, filename=name)
+    if fmt in INLINE:
+        response = FileResponse(
+            handle, as_attachment=False, filename=name, content_type=INLINE[fmt]
+        )
+        # Shown by the browser: its own inline styles and data: images, nothing else, and no
+        # script at all (the document has none; the sandbox holds it to that).
+        response._csp_replace = INLINE_POLICY  # type: ignore[attr-defined]  # read by django-csp
+        return response
+    content_type = DOCX if fmt == "docx" else None
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
 
 
 @login_required

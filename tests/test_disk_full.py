@@ -78,7 +78,9 @@ def _report(cast: Cast) -> Report:
 
 def _stored_then_full(report: Report, timer: Any) -> Report:
     """The build itself, with its second file meeting a full disk."""
-    files = pipeline.Files("report", "<html>" + "x" * 10_000, b"%PDF" * 4000, b"PK" * 2000)
+    files = pipeline.Files(
+        "report", "<html>" + "x" * 10_000, b"%PDF" * 4000, b"PK" * 2000, b"PK docx" * 1000
+    )
     return pipeline.report_store_ready(report_id=report.pk, files=files, params={})
 
 

@@ -242,6 +242,12 @@ def _a_pdf(c: Cast) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("minutes.pdf", b"%PDF-1.4 matrix", "application/pdf")}
 
 
+def _not_a_workbook(c: Cast) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("answers.csv", b"c1-1,4\n", "text/csv")}
+
+
 def _keep_nothing_left(c: Cast) -> dict[str, Any]:
     return {"expected": 0}
 
@@ -564,6 +570,24 @@ MATRIX: dict[str, tuple[Args, Data, dict[str, tuple[int, ...]]]] = {
         _keep_nothing_left,
         {"GET": (302, 403, 403, 200, 404, 404, 404), "POST": (302, 403, 403, 302, 404, 404, 404)},
     ),
+    # The workbook round trip is its editors': viewers may read the page but not fill it in
+    # (403, as every write), anyone else finds nothing. The upload of a file that is no
+    # workbook is the editors' 400; the preview with no workbook waiting sends them back.
+    "assessments:workbook_download": (
+        _a,
+        _none,
+        {"GET": (302, 403, 200, 200, 404, 404, 404), "POST": (302, 405, 405, 405, 405, 405, 405)},
+    ),
+    "assessments:workbook_upload": (
+        _a,
+        _not_a_workbook,
+        {"GET": (302, 403, 200, 200, 404, 404, 404), "POST": (302, 403, 400, 400, 404, 404, 404)},
+    ),
+    "assessments:workbook_preview": (
+        _a,
+        _none,
+        {"GET": (302, 403, 302, 302, 404, 404, 404), "POST": (302, 403, 302, 302, 404, 404, 404)},
+    ),
     # Reports of A's submitted assessment: whoever may read the assessment may read, build and
     # retry its report (a report changes no answer); lead_b gets 404 for every id of A's.
     "reports:for_assessment": (
@@ -781,7 +805,8 @@ SUBMITTED_READS = (
 )  # fmt: skip
 SUBMITTED_WRITES = (
     "submit", "assignments", "commitment", "plan", "confirm",
-    "answer_autosave", "evidence_upload", "evidence_remove", "keep",
+    "answer_autosave", "evidence_upload", "evidence_remove", "keep", "workbook_upload",
+    "workbook_preview",
 )  # fmt: skip
 READ_ANSWERS = (302, 200, 200, 200, 404, 200, 200)
 WRITE_ANSWERS = (302, 403, 403, 403, 404, 403, 403)

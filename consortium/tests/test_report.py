@@ -4,6 +4,7 @@ import io
 
 import openpyxl
 import pytest
+from django.urls import reverse
 from pypdf import PdfReader
 
 from consortium.dashboard import DashboardFilters
@@ -39,3 +40,39 @@ def test_a_consortium_report_is_built_with_the_field_s_figures_and_names_no_one(
     member = UserFactory()
     client.force_login(member)
     assert client.get(f"/reports/{report.pk}/pdf/").status_code == 404
+
+
+def _sizes(report: Report) -> set[tuple[int, int]]:
+    pages = PdfReader(report.pdf_file.path).pages
+    return {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pages}
+
+
+@pytest.mark.parametrize(
+    ("chosen", "points", "inches"),
+    [(None, (612, 792), (8.5, 11.0)), ("A4", (595, 842), (8.27, 11.69))],
+    ids=["letter-by-default", "a4-chosen"],
+)
+def test_the_consortium_report_is_on_letter_pages_unless_a4_is_chosen(
+    django_capture_on_commit_callbacks, chromium: None, client, chosen, points, inches
+) -> None:
+    from docx import Document
+
+    _, cycle, _ = consortium.build()
+    staff = staff_user(email="staff@consortium.test")
+    client.force_login(staff)
+    data = {"cycle": cycle.pk} | ({"paper_size": chosen} if chosen else {})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("consortium:report_request"), data)
+    assert response.status_code == 302
+    report = Report.objects.get(kind=Report.Kind.CONSORTIUM)
+    assert report.status == Report.Status.READY, report.error
+    assert _sizes(report) == {points}
+    document = Document(io.BytesIO(report.docx_file.read()))
+    section = document.sections[0]
+    assert (round(section.page_width.inches, 2), round(section.page_height.inches, 2)) == inches
+    assert document.paragraphs[0].text == f"Consortium report: {cycle.name}"
+    assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"][:2] == [
+        "Participation",
+        "Distribution of commitment scores",
+    ]
+    assert len(document.inline_shapes) >= 1  # the distribution chart, as an image

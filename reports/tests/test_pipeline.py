@@ -47,16 +47,16 @@ def _request(assessment, callbacks):
         return report_request(assessment=assessment, by=assessment.created_by)
 
 
-def test_a_request_is_built_with_all_three_files(
+def test_a_request_is_built_with_all_four_files(
     submitted, django_capture_on_commit_callbacks, chromium: None
 ) -> None:
     report = _request(submitted, django_capture_on_commit_callbacks)
     report.refresh_from_db()
     assert (report.status, report.progress, report.error) == (Report.Status.READY, 100, "")
-    for f in (report.html_file, report.pdf_file, report.xlsx_file):
+    for f in (report.html_file, report.pdf_file, report.xlsx_file, report.docx_file):
         assert f.name.startswith(f"reports/{report.pk}/")
         assert f.size > 0
-    assert set(report.params["timings"]) == {"numbers", "charts", "html", "pdf", "xlsx"}
+    assert set(report.params["timings"]) == {"numbers", "charts", "html", "pdf", "xlsx", "docx"}
     assert 'id="figure-radar" type="application/json"' in report.params["page_body"]
 
 
@@ -106,11 +106,12 @@ def test_building_twice_is_idempotent(
 ) -> None:
     report = _request(submitted, django_capture_on_commit_callbacks)
     report.refresh_from_db()
-    names = (report.html_file.name, report.pdf_file.name, report.xlsx_file.name)
+    fields = ("html_file", "pdf_file", "xlsx_file", "docx_file")
+    names = tuple(getattr(report, f).name for f in fields)
     Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING)  # a redelivery
     rebuilt = report_build(report_id=report.pk)
-    assert (rebuilt.html_file.name, rebuilt.pdf_file.name, rebuilt.xlsx_file.name) == names
-    assert len(list(Path(report.pdf_file.path).parent.iterdir())) == 3
+    assert tuple(getattr(rebuilt, f).name for f in fields) == names
+    assert len(list(Path(report.pdf_file.path).parent.iterdir())) == 4
 
 
 def test_a_draft_has_no_report(django_capture_on_commit_callbacks) -> None:

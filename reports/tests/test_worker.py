@@ -57,7 +57,7 @@ def test_a_real_worker_builds_the_report_queued_running_ready(
     assert report.status == Report.Status.READY, report.error
     assert seen <= {Report.Status.QUEUED, Report.Status.RUNNING}
     assert seen  # it was seen before it was ready
-    for f in (report.html_file, report.pdf_file, report.xlsx_file):
+    for f in (report.html_file, report.pdf_file, report.xlsx_file, report.docx_file):
         assert Path(f.path).stat().st_size > 0
     assert report.attempts == 1
 

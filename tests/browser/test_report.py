@@ -42,4 +42,24 @@ def test_a_lead_builds_reads_and_downloads_the_maturity_report(
     saved = tmp_path / "downloaded.pdf"
     download.value.save_as(saved)
     assert saved.read_bytes().startswith(b"%PDF")
+    # The Word document beside it opens in python-docx with its charts as images.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Word document to edit (DOCX)").click()
+    docx_path = tmp_path / "downloaded.docx"
+    download.value.save_as(docx_path)
+    from docx import Document
+
+    document = Document(str(docx_path))
+    assert document.paragraphs[0].text == f"Maturity report: {assessment.organization.name}"
+    assert len(document.inline_shapes) == 3
+    assert page.console_errors == []
+    # The HTML report opens in the browser, its styles and chart images allowed, no download.
+    page.get_by_role("link", name="Web page (HTML, opens in the browser)").click()
+    page.wait_for_url("**/html/")
+    assert page.inner_text("h1") == f"Maturity report: {assessment.organization.name}"
+    images = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.naturalWidth)")
+    assert len(images) == 3
+    assert all(width > 0 for width in images), "a chart image was blocked"
+    # The document's own inline style sheet applies (#0b4f6c headings).
+    assert page.eval_on_selector("h1", "h => getComputedStyle(h).color") == "rgb(11, 79, 108)"
     assert page.console_errors == []
