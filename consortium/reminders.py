@@ -17,6 +17,7 @@ from notifications.models import Kind
 from notifications.services import keys_sent, notify
 from organizations.models import Membership, Organization, User
 from organizations.selectors import reviewers
+from ratings.services import rating_reminders_send
 
 CYCLE_DUE_DAYS = (14, 3)  # the first reminder up to 14 days before, the second up to 3
 PLAN_DUE_DAYS = 7
@@ -28,6 +29,7 @@ class Sent:
     plan_due: int = 0
     plan_overdue: int = 0
     review_waiting: int = 0
+    rating_due: int = 0
 
 
 def _leads_by_organization(organization_ids: list[int]) -> dict[int, list[User]]:
@@ -192,4 +194,5 @@ def reminders_send(*, today: date | None = None) -> Sent:
     result = Sent(cycle_due=_cycle_due(today))
     result.plan_due, result.plan_overdue = _plan(today)
     result.review_waiting = _review_waiting(today)
+    result.rating_due = rating_reminders_send(today=today)
     return result

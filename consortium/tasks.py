@@ -14,4 +14,5 @@ def send_reminders() -> dict[str, int]:
         "plan_due": sent.plan_due,
         "plan_overdue": sent.plan_overdue,
         "review_waiting": sent.review_waiting,
+        "rating_due": sent.rating_due,
     }

@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     CYCLE_DUE = "cycle_due", "A cycle is due and the assessment is not submitted"
     PLAN_DUE = "plan_due", "Improvement plan items due soon or overdue"
     REVIEW_WAITING = "review_waiting", "Submissions waiting for review"
+    RATING = "rating", "Invitations to rate, and reminders before a rating round closes"
 
 
 class Delivery(models.TextChoices):

@@ -3,10 +3,11 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from commitments.models import Commitment
-from lhs_assess.forms import model_choice_field
+from lhs_assess.forms import ID_MAX, model_choice_field
 from organizations.models import Membership
 
 from .models import CONSENSUS_REASON_MAX_LENGTH
@@ -14,8 +15,18 @@ from .models import CONSENSUS_REASON_MAX_LENGTH
 LEVEL_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 
 
+class IdsField(forms.ModelMultipleChoiceField):
+    """Ids out of any row's range are refused before the query (SQLite cannot hold them)."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value or ():
+            if not str(pk).isdigit() or not 0 < int(pk) <= ID_MAX:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().clean(value)
+
+
 class RoundForm(forms.Form):
-    commitments = forms.ModelMultipleChoiceField(
+    commitments = IdsField(
         queryset=Commitment.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         label="Commitments to rate",

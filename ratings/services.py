@@ -2,16 +2,19 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Answer, Assessment
+from assessments.models import Answer, Assessment, day
 from assessments.services import AnswerInput, answers_save
 from commitments.models import Commitment, Criterion
+from notifications.models import Kind
+from notifications.services import notify
 from organizations.models import User
 from organizations.services import audit_log
 
@@ -65,6 +68,20 @@ def rater_invite(*, rnd: Round, user: User, is_partner: bool, by: User) -> Rater
     if Rater.objects.filter(round=rnd, user=user).exists():
         raise ValidationError({"email": [f"{user.email} is already invited to this round."]})
     rater = Rater.objects.create(round=rnd, user=user, is_partner=is_partner)
+    organization = rnd.assessment.organization
+    names = ", ".join(c.name for c in rnd.commitments.order_by("order"))
+    notify(
+        kind=Kind.RATING,
+        recipients=[user],
+        subject=f"{organization.name} asks for your ratings",
+        body=(
+            f"{by.get_full_name() or by.email} invites you to rate {organization.name} on "
+            f"{names}, on your own: nobody sees your ratings before you submit them. You may "
+            f"rate until {day(rnd.closes_on)}."
+        ),
+        path=reverse("ratings:sheet", args=[rnd.pk]),
+        exclude=by,
+    )
     audit_log(
         action="round.invite",
         actor=by,
@@ -201,3 +218,37 @@ def round_close(*, rnd: Round, by: User) -> Round:
     rnd.save(update_fields=["status"])
     audit_log(action="round.close", actor=by, target=rnd, organization=rnd.assessment.organization)
     return rnd
+
+
+REMIND_DAYS_BEFORE_CLOSE = 3
+
+
+def rating_reminders_send(*, today: date | None = None) -> int:
+    """Remind raters who have not submitted, once, when their round closes within three days.
+    Keyed per round and person, so running it again (hourly, by beat) sends nothing twice."""
+    today = today or timezone.localdate()
+    waiting = Rater.objects.filter(
+        submitted_at__isnull=True,
+        round__status=Round.Status.OPEN,
+        round__closes_on__gte=today,
+        round__closes_on__lte=today + timedelta(days=REMIND_DAYS_BEFORE_CLOSE),
+    ).select_related("user", "round__assessment__organization")
+    sent = 0
+    for rater in waiting:
+        rnd = rater.round
+        left = (rnd.closes_on - today).days
+        when = "today" if left == 0 else f"in {left} day{'s' if left != 1 else ''}"
+        sent += len(
+            notify(
+                kind=Kind.RATING,
+                recipients=[rater.user],
+                subject=f"Your ratings for {rnd.assessment.organization.name} close {when}",
+                body=(
+                    f"The rating round of {rnd.assessment.organization.name} closes {when} "
+                    f"({day(rnd.closes_on)}) and your ratings are not submitted yet."
+                ),
+                path=reverse("ratings:sheet", args=[rnd.pk]),
+                key=f"rating-due:{rnd.pk}",
+            )
+        )
+    return sent

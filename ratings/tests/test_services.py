@@ -132,3 +132,32 @@ def test_a_consensus_needs_a_level_and_a_reason(
         consensus_record(rnd=rnd, criterion=criterion, level=level, reason=reason, by=cast.lead_a)
     assert field in e.value.message_dict
     assert Answer.objects.get(assessment=assessment, criterion=criterion).level is None
+
+
+def test_an_invited_rater_is_mailed_and_reminded_once_before_the_round_closes(
+    cast: Cast,
+) -> None:
+    from datetime import timedelta
+
+    from notifications.models import Kind, Mail
+    from ratings.services import rating_reminders_send
+
+    _, rnd = _round(cast)
+    waiting = rater_invite(rnd=rnd, user=cast.contributor_a, is_partner=False, by=cast.lead_a)
+    done = rater_invite(rnd=rnd, user=cast.viewer_a, is_partner=False, by=cast.lead_a)
+    for criterion in round_criteria(rnd):
+        rating_save(rater=done, criterion=criterion, data=RatingInput(3, False, ""))
+    rater_submit(rater=done)
+    invitations = Mail.objects.filter(kind=Kind.RATING)
+    assert sorted(m.recipient.email for m in invitations) == [
+        "contributor@alpha.test", "viewer@alpha.test",
+    ]  # fmt: skip
+    assert all(m.path == f"/ratings/rounds/{rnd.pk}/rate/" for m in invitations)
+    early = rnd.closes_on - timedelta(days=4)
+    assert rating_reminders_send(today=early) == 0  # more than three days left
+    close = rnd.closes_on - timedelta(days=2)
+    assert rating_reminders_send(today=close) == 1
+    assert rating_reminders_send(today=close + timedelta(days=1)) == 0  # once, not daily
+    reminder = Mail.objects.get(key__startswith="rating-due:")
+    assert reminder.recipient == waiting.user
+    assert "close in 2 days" in reminder.subject
