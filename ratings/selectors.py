@@ -99,7 +99,7 @@ def _alpha_cached(rnd: Round, table: list[list[int | None]]) -> Alpha:
     return alpha
 
 
-def round_view(*, rnd: Round, viewer: User) -> RoundView:
+def round_view(*, rnd: Round, viewer: User | None = None) -> RoundView:
     """Every submitted rating of the round, criterion by criterion, with spread and consensus.
 
     Only submitted raters' ratings are shown (to the lead and to raters who have submitted);
@@ -207,3 +207,102 @@ def invitations_waiting(*, user: User) -> list[Rater]:
         .select_related("round__assessment__organization", "round__assessment__cycle")
         .order_by("round__closes_on", "id")
     )
+
+
+@dataclass(frozen=True)
+class CriterionAgreement:
+    """One criterion's ratings in a round, as reports and exports show them."""
+
+    code: str
+    commitment: str
+    staff_counts: tuple[int, ...]  # raters at levels 1..5
+    partner_counts: tuple[int, ...]
+    dont_know: int
+    median: float | None
+    low: int | None
+    high: int | None
+    q1: float | None
+    q3: float | None
+    disagreement: bool
+    staff_median: float | None
+    partner_median: float | None
+    partners_differ: bool
+    consensus: int | None
+
+    @property
+    def level_pairs(self) -> list[tuple[int, int]]:
+        """(staff, partners) at each level 1..5."""
+        return list(zip(self.staff_counts, self.partner_counts, strict=True))
+
+
+@dataclass(frozen=True)
+class RoundAgreement:
+    number: int  # 1 for the assessment's first round with submitted ratings
+    opened_on: str
+    raters: int  # who submitted
+    partners: int
+    alpha: Alpha
+    criteria: list[CriterionAgreement]
+
+    @property
+    def chart_key(self) -> str:
+        return f"ratings-{self.number}"
+
+    @property
+    def disagreements(self) -> list[CriterionAgreement]:
+        return [c for c in self.criteria if c.disagreement]
+
+    @property
+    def partners_differ(self) -> list[CriterionAgreement]:
+        return [c for c in self.criteria if c.partners_differ]
+
+
+def _counts(levels: list[int]) -> tuple[int, ...]:
+    return tuple(levels.count(level) for level in range(1, 6))
+
+
+def assessment_agreement(*, assessment_id: int) -> list[RoundAgreement]:
+    """Every round of the assessment that has submitted ratings, oldest first, for the maturity
+    report: only submitted ratings, never names."""
+    result: list[RoundAgreement] = []
+    for rnd in Round.objects.filter(assessment_id=assessment_id).order_by("opened_at", "id"):
+        view = round_view(rnd=rnd)
+        if not view.submitted:
+            continue
+        partners = Rater.objects.filter(
+            round=rnd, is_partner=True, submitted_at__isnull=False
+        ).count()
+        rows = []
+        for row in view.criteria:
+            staff = [r.level for r in row.ratings if r.level is not None and not r.is_partner]
+            theirs = [r.level for r in row.ratings if r.level is not None and r.is_partner]
+            rows.append(
+                CriterionAgreement(
+                    code=row.criterion.code,
+                    commitment=row.criterion.commitment.name,
+                    staff_counts=_counts(staff),
+                    partner_counts=_counts(theirs),
+                    dont_know=row.spread.dont_know,
+                    median=row.spread.median,
+                    low=row.spread.low,
+                    high=row.spread.high,
+                    q1=row.spread.q1,
+                    q3=row.spread.q3,
+                    disagreement=row.spread.disagreement,
+                    staff_median=row.staff_median,
+                    partner_median=row.partner_median,
+                    partners_differ=row.partners_differ,
+                    consensus=row.consensus.level if row.consensus else None,
+                )
+            )
+        result.append(
+            RoundAgreement(
+                number=len(result) + 1,
+                opened_on=rnd.opened_at.date().isoformat(),
+                raters=view.submitted,
+                partners=partners,
+                alpha=view.alpha,
+                criteria=rows,
+            )
+        )
+    return result

@@ -95,6 +95,9 @@ def rater_invite(*, rnd: Round, user: User, is_partner: bool, by: User) -> Rater
 def _require_rating_open(rater: Rater) -> None:
     if rater.round.status != Round.Status.OPEN or rater.round.closes_on < timezone.localdate():
         raise ValidationError("This round is closed for ratings.")
+    if rater.round.assessment.status not in Assessment.EDITABLE:
+        # The report of a submitted assessment shows its ratings: they no longer change.
+        raise ValidationError("The assessment is submitted: this round is closed for ratings.")
     if rater.submitted_at is not None:
         raise ValidationError("You have submitted your ratings; they can no longer change.")
 
@@ -121,7 +124,11 @@ def _validated(data: RatingInput) -> RatingInput:
 
 @transaction.atomic
 def rating_save(*, rater: Rater, criterion: Criterion, data: RatingInput) -> Rating:
-    rater = Rater.objects.select_for_update().select_related("round").get(pk=rater.pk)
+    rater = (
+        Rater.objects.select_for_update(of=("self",))
+        .select_related("round__assessment")
+        .get(pk=rater.pk)
+    )
     _require_rating_open(rater)
     if not rater.round.commitments.filter(pk=criterion.commitment_id).exists():
         raise ValidationError("This criterion is not part of the round.")
@@ -137,7 +144,11 @@ def rating_save(*, rater: Rater, criterion: Criterion, data: RatingInput) -> Rat
 @transaction.atomic
 def rater_submit(*, rater: Rater) -> Rater:
     """Submit one's ratings: every criterion needs a level or "don't know"."""
-    rater = Rater.objects.select_for_update().select_related("round__assessment").get(pk=rater.pk)
+    rater = (
+        Rater.objects.select_for_update(of=("self",))
+        .select_related("round__assessment")
+        .get(pk=rater.pk)
+    )
     _require_rating_open(rater)
     rated = set(
         Rating.objects.filter(rater=rater)

@@ -186,3 +186,55 @@ def median_trend(
     """Each commitment's consortium median across cycles."""
     fig = trend(cycles=cycles, series=series)
     return _layout(fig, "Median score across cycles")
+
+
+def ratings_per_criterion(
+    *,
+    codes: Sequence[str],
+    staff: Sequence[Sequence[int]],
+    partners: Sequence[Sequence[int]],
+    consensus: Sequence[int | None],
+    title: str,
+) -> go.Figure:
+    """A dot plot: each criterion across, levels up; a dot's area grows with the raters who gave
+    that level, staff and partners side by side, the consensus as a hollow diamond."""
+    fig = go.Figure()
+    for name, counts, colour, shift in (
+        ("Staff", staff, ORG_COLOUR, -0.15),
+        ("Partners", partners, PEER_COLOUR, 0.15),
+    ):
+        xs, ys, sizes, texts = [], [], [], []
+        for i, (code, row) in enumerate(zip(codes, counts, strict=True)):
+            for level, n in enumerate(row, start=1):
+                if n:
+                    xs.append(i + shift)
+                    ys.append(level)
+                    sizes.append(8 + 6 * n)
+                    texts.append(f"{code.upper()}: {n} {name.lower()} at level {level}")
+        fig.add_trace(
+            go.Scatter(
+                x=xs, y=ys, mode="markers", name=name, text=texts,
+                marker={"size": sizes, "color": colour, "line": {"width": 1, "color": "white"}},
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )  # fmt: skip
+    agreed = [(i, level) for i, level in enumerate(consensus) if level is not None]
+    if agreed:
+        fig.add_trace(
+            go.Scatter(
+                x=[i for i, _ in agreed], y=[level for _, level in agreed], mode="markers",
+                name="Consensus", text=[f"{codes[i].upper()}: consensus {lv}" for i, lv in agreed],
+                marker={"symbol": "diamond-open", "size": 16, "color": "#212529",
+                        "line": {"width": 2}},
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        yaxis=LEVEL_AXIS,
+        xaxis={
+            "tickvals": list(range(len(codes))),
+            "ticktext": [c.upper() for c in codes],
+            "title": {"text": "Criterion"},
+        },
+    )
+    return _layout(fig, title, height=440)

@@ -25,6 +25,7 @@ class Chart:
     key: str
     title: str
     figure: go.Figure
+    section: str = "scores"  # where the report shows it: with the scores, or "agreement"
 
 
 def maturity_charts(c: MaturityChartNumbers) -> list[Chart]:
@@ -44,6 +45,16 @@ def maturity_charts(c: MaturityChartNumbers) -> list[Chart]:
                 "trend", "Scores across cycles", charts.trend(cycles=c.trend_cycles, series=c.trend)
             )
         )
+    for rnd in c.agreement:
+        title = f"Ratings per criterion, round of {rnd.opened_on}"
+        figure = charts.ratings_per_criterion(
+            codes=[cr.code for cr in rnd.criteria],
+            staff=[cr.staff_counts for cr in rnd.criteria],
+            partners=[cr.partner_counts for cr in rnd.criteria],
+            consensus=[cr.consensus for cr in rnd.criteria],
+            title=title,
+        )
+        result.append(Chart(rnd.chart_key, title, figure, section="agreement"))
     return result
 
 
@@ -169,5 +180,23 @@ def render_xlsx(numbers: MaturityNumbers) -> bytes:
             f"Not comparable with {numbers.previous_version}: {nc.lineage}"]
            for nc in numbers.not_comparable],
     )  # fmt: skip
+    if numbers.agreement:
+        sheet(
+            "Agreement",
+            ["Round opened", "Raters", "Partners", "Alpha (ordinal)", "Alpha 95% low",
+             "Alpha 95% high", "Criterion", "Commitment",
+             *[f"Staff at {lv}" for lv in range(1, 6)],
+             *[f"Partners at {lv}" for lv in range(1, 6)],
+             "Don't know", "Median", "Lowest", "Highest", "Q1", "Q3", "2+ levels apart",
+             "Staff median", "Partners median", "Consensus"],
+            [
+                [r.opened_on, r.raters, r.partners, r.alpha.value, r.alpha.low, r.alpha.high,
+                 c.code, c.commitment, *c.staff_counts, *c.partner_counts, c.dont_know,
+                 c.median, c.low, c.high, c.q1, c.q3, "yes" if c.disagreement else "no",
+                 c.staff_median, c.partner_median, c.consensus]
+                for r in numbers.agreement
+                for c in r.criteria
+            ],
+        )  # fmt: skip
     book.close()
     return buffer.getvalue()

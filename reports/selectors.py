@@ -21,6 +21,7 @@ from assessments.models import ActionItem, Answer, Assessment, CommitmentScore, 
 from commitments.selectors import commitments_of, crosswalk
 from organizations import access
 from organizations.access import AnyUser
+from ratings.selectors import RoundAgreement, assessment_agreement
 
 from .aggregates import Percentile
 from .charts import Quartiles
@@ -141,6 +142,7 @@ class MaturityNumbers:
     weakest: list[str] = field(default_factory=list)
     plan: list[PlanRow] = field(default_factory=list)
     paper_size: str = "letter"  # a CSS page size, the organization's choice
+    agreement: list[RoundAgreement] = field(default_factory=list)  # rating rounds, if any
 
     @property
     def criteria_with_files(self) -> list[CriterionRow]:
@@ -197,6 +199,7 @@ class MaturityChartNumbers:
     heatmap: HeatMap
     trend_cycles: list[str]
     trend: dict[str, list[float | None]]
+    agreement: list[RoundAgreement] = field(default_factory=list)
 
     @property
     def peer_median(self) -> dict[str, float] | None:
@@ -237,6 +240,7 @@ def maturity_chart_numbers(numbers: MaturityNumbers) -> MaturityChartNumbers:
         heatmap=heatmap,
         trend_cycles=numbers.trend_cycles,
         trend=numbers.trend,
+        agreement=numbers.agreement,
     )
 
 
@@ -358,6 +362,7 @@ def maturity_numbers(*, assessment: Assessment) -> MaturityNumbers:
         paper_size=assessment.organization.paper_size,
         overall_median=overall_median,
         overall_distribution=overall_distribution,
+        agreement=assessment_agreement(assessment_id=assessment.pk),
     )
     _add_history(numbers, assessment, answers)
     _add_plan(numbers, assessment)

@@ -21,8 +21,8 @@ from .models import Report
 from .tasks import report_send
 
 # Bump when the report's content or layout changes, so old ready reports are not reused.
-# 3: every report has a Word document (DOCX) too.
-REPORT_FORMAT = 3
+# 3: every report has a Word document (DOCX) too. 4: the agreement of its rating rounds.
+REPORT_FORMAT = 4
 
 
 def fingerprint_of(inputs: dict[str, Any]) -> str:

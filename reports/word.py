@@ -108,7 +108,8 @@ def maturity_docx(numbers: MaturityNumbers, drawn: Sequence[tuple[Chart, bytes]]
         "answered criteria (1 to 5); N/A left out.",
     )  # fmt: skip
     for item, png in drawn:
-        chart(doc, item, png)
+        if item.section == "scores":
+            chart(doc, item, png)
 
     heading(doc, "Peer comparison")
     doc.add_paragraph(
@@ -163,6 +164,9 @@ def maturity_docx(numbers: MaturityNumbers, drawn: Sequence[tuple[Chart, bytes]]
     else:
         doc.add_paragraph(f"No actions are planned yet for {', '.join(n.weakest_names)}.")
 
+    if n.agreement:
+        _agreement(doc, n, drawn)
+
     heading(doc, "Answers")
     by_commitment: dict[str, list[list[object]]] = {}
     for cr in n.criteria:
@@ -183,3 +187,38 @@ def maturity_docx(numbers: MaturityNumbers, drawn: Sequence[tuple[Chart, bytes]]
                 by_commitment[c.code],
             )
     return to_bytes(doc)
+
+
+def _agreement(doc: Any, n: MaturityNumbers, drawn: Sequence[tuple[Chart, bytes]]) -> None:
+    heading(doc, "Agreement between raters")
+    images = {item.key: (item, png) for item, png in drawn}
+    for rnd in n.agreement:
+        heading(doc, f"Rating round of {rnd.opened_on}", level=2)
+        alpha = rnd.alpha
+        if alpha.value is not None:
+            interval = (
+                f" (95% interval {alpha.low:.2f} to {alpha.high:.2f})"
+                if alpha.low is not None and alpha.high is not None
+                else ""
+            )
+            said = f"Krippendorff's alpha for ordinal levels: {alpha.value:.2f}{interval}."
+        else:
+            said = f"Krippendorff's alpha is not shown: {alpha.reason}."
+        doc.add_paragraph(f"{rnd.raters} raters submitted, {rnd.partners} of them partners. {said}")
+        if rnd.chart_key in images:
+            chart(doc, *images[rnd.chart_key])
+        for c in rnd.partners_differ:
+            doc.add_paragraph(
+                f"Partners' voice: on {c.code.upper()} partners' median is "
+                f"{c.partner_median:g}, staff's {c.staff_median:g}."
+            )
+        table(
+            doc,
+            ["Criterion", "Staff + partners at 1 · 2 · 3 · 4 · 5", "Don't know", "Median",
+             "Range", "Consensus"],
+            [[c.code.upper() + (" (2+ levels apart)" if c.disagreement else ""),
+              " · ".join(f"{a}+{b}" for a, b in c.level_pairs), c.dont_know,
+              _median(c.median), f"{c.low} to {c.high}" if c.low is not None else "none",
+              c.consensus or "none yet"] for c in rnd.criteria],
+            caption=f"Ratings per criterion, round of {rnd.opened_on}.",
+        )  # fmt: skip
