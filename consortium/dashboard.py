@@ -23,6 +23,7 @@ from assessments.models import Answer, Assessment, CommitmentScore, Cycle
 from commitments.models import Commitment
 from commitments.selectors import commitments_of
 from organizations.models import Organization
+from ratings.models import Rating, Round
 from reports.aggregates import Percentile
 from reports.charts import Box
 
@@ -68,6 +69,95 @@ def _scores(filters: DashboardFilters) -> QuerySet[CommitmentScore]:
         assessment__status__in=filters.analysed_states(),
         score__isnull=False,
     )
+
+
+# --- Agreement between raters ---------------------------------------------------------------------
+
+ALPHA_BANDS = (  # Krippendorff's reading of alpha: below 0.667 no conclusions, 0.8 firm ones
+    ("below 0", None, 0.0),
+    ("0 to 0.67", 0.0, 0.667),
+    ("0.67 to 0.8", 0.667, 0.8),
+    ("0.8 and above", 0.8, None),
+)
+
+
+@dataclass(frozen=True)
+class FieldDisagreement:
+    code: str
+    flagged: int  # rounds where raters were two levels or more apart on it
+    rated: int  # rounds that rated it
+
+    @property
+    def share(self) -> float:
+        return self.flagged / self.rated
+
+
+@dataclass(frozen=True)
+class FieldAgreement:
+    """Rating rounds of the assessments the filters select, across organizations; shown only
+    when at least PEER_MIN_GROUP_SIZE organizations are in it, like peer figures."""
+
+    organizations: int
+    min_group: int
+    bands: list[tuple[str, int]] = field(default_factory=list)
+    median: float | None = None
+    most_disputed: list[FieldDisagreement] = field(default_factory=list)
+
+    @property
+    def shown(self) -> bool:
+        return self.organizations >= self.min_group
+
+
+def field_agreement(filters: DashboardFilters) -> FieldAgreement:
+    """Two queries: each round's stored alpha, and each (round, criterion)'s spread of levels."""
+    rounds = Round.objects.filter(
+        filters.organizations("assessment__organization__"),
+        assessment__cycle=filters.cycle,
+        assessment__status__in=filters.analysed_states(),
+    )
+    rows = list(rounds.values_list("assessment__organization_id", "alpha"))
+    organizations = len({org for org, _ in rows})
+    min_group = int(settings.PEER_MIN_GROUP_SIZE)
+    result = FieldAgreement(organizations=organizations, min_group=min_group)
+    if organizations < min_group:
+        return result
+    alphas = sorted(a for _, a in rows if a is not None)
+    bands = [
+        (label, sum(1 for a in alphas if (lo is None or a >= lo) and (hi is None or a < hi)))
+        for label, lo, hi in ALPHA_BANDS
+    ]
+    spreads = (
+        Rating.objects.filter(
+            rater__round__in=rounds, rater__submitted_at__isnull=False, level__isnull=False
+        )
+        .values("rater__round_id", "criterion__code")
+        .annotate(low=Min("level"), high=Max("level"))
+        .values_list("criterion__code", "low", "high")
+    )
+    flagged: dict[str, list[int]] = {}
+    for code, low, high in spreads:
+        tally = flagged.setdefault(code, [0, 0])
+        tally[0] += int(high - low >= 2)
+        tally[1] += 1
+    disputed = sorted(
+        (FieldDisagreement(code, f, n) for code, (f, n) in flagged.items() if n >= min_group),
+        key=lambda d: (-d.share, d.code),
+    )
+    return replace(
+        result,
+        bands=bands,
+        median=median_of(alphas),
+        most_disputed=[d for d in disputed if d.flagged][:5],
+    )
+
+
+def median_of(values: Sequence[float]) -> float | None:
+    if not values:
+        return None
+    middle = len(values) // 2
+    if len(values) % 2:
+        return round(values[middle], 2)
+    return round((values[middle - 1] + values[middle]) / 2, 2)
 
 
 # --- Participation -------------------------------------------------------------------------------
@@ -379,6 +469,7 @@ class Dashboard:
     trend: Trend
     weakest: list[Highlight]
     improving: list[Highlight]
+    agreement: FieldAgreement
 
 
 @dataclass(frozen=True)
@@ -388,6 +479,7 @@ class Aggregates:
     counts: dict[str, int]
     boxes: list[Box]
     trend: Trend
+    agreement: FieldAgreement
 
 
 def data_marker(cycle: Cycle) -> tuple[object, ...]:
@@ -436,6 +528,7 @@ def _aggregates(filters: DashboardFilters, cycles: Sequence[Cycle]) -> Aggregate
         counts=status_counts(filters),
         boxes=score_boxes(filters),
         trend=median_trend(filters, cycles),
+        agreement=field_agreement(filters),
     )
 
 
@@ -466,4 +559,5 @@ def dashboard(
         trend=figures.trend,
         weakest=weakest(figures.trend),
         improving=improving(figures.trend),
+        agreement=figures.agreement,
     )

@@ -35,6 +35,10 @@ class Round(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     opened_at = models.DateTimeField(auto_now_add=True)
+    # Krippendorff's ordinal alpha of the submitted ratings, stored at each submission so the
+    # consortium dashboard aggregates rounds without reading every rating (None: under three
+    # raters, or no variation).
+    alpha = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]

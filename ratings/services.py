@@ -18,6 +18,7 @@ from notifications.services import notify
 from organizations.models import User
 from organizations.services import audit_log
 
+from .agreement import ordinal_alpha
 from .models import (
     CONSENSUS_REASON_MAX_LENGTH,
     RATIONALE_MAX_LENGTH,
@@ -162,6 +163,7 @@ def rater_submit(*, rater: Rater) -> Rater:
         )
     rater.submitted_at = timezone.now()
     rater.save(update_fields=["submitted_at"])
+    _store_alpha(rater.round)
     audit_log(
         action="round.submit",
         actor=rater.user,
@@ -169,6 +171,18 @@ def rater_submit(*, rater: Rater) -> Rater:
         organization=rater.round.assessment.organization,
     )
     return rater
+
+
+def _store_alpha(rnd: Round) -> None:
+    """The round's alpha, without its interval (the bootstrap is for the pages that show it)."""
+    criteria = [c.pk for c in round_criteria(rnd)]
+    table: dict[int, dict[int, int | None]] = {}
+    for rater_id, criterion_id, level in Rating.objects.filter(
+        rater__round=rnd, rater__submitted_at__isnull=False
+    ).values_list("rater_id", "criterion_id", "level"):
+        table.setdefault(rater_id, {})[criterion_id] = level
+    rows = [[by.get(c) for c in criteria] for by in table.values()]
+    Round.objects.filter(pk=rnd.pk).update(alpha=ordinal_alpha(rows, samples=0).value)
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ import io
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
@@ -201,9 +202,10 @@ def _bulk_consortium(cycle: Cycle, n: int) -> None:
 
 
 # session (read and save), user, permissions (2), 2FA check, cycles, not-started count and page,
-# heat map count and page, commitments, scores of the page, trend, status counts, boxes, and
-# what the rest of the page asks (navigation, messages).
-DASHBOARD_QUERIES = 19
+# heat map count and page, commitments, scores of the page, trend, status counts, boxes, rating
+# rounds (their ratings' spreads too once enough organizations used rounds) and what the rest of
+# the page asks (navigation, messages).
+DASHBOARD_QUERIES = 20
 
 
 @pytest.mark.parametrize("n", [10, 500])
@@ -345,15 +347,15 @@ def test_the_dashboard_figures_are_kept_until_an_assessment_changes(
     client.force_login(cast.staff)
     first = client.get(URL).context["board"]
     assert (first.counts["submitted"], first.boxes[0].count) == (4, 4)
-    # Unchanged data: the counts, boxes and trend come from the cache (one marker query
-    # instead of the three aggregates).
+    # Unchanged data: the counts, boxes, trend and agreement come from the cache (one marker
+    # query instead of the four aggregates).
     settings.DASHBOARD_CACHE_SECONDS = 0
     with CaptureQueriesContext(connection) as computed:
         client.get(URL)
     settings.DASHBOARD_CACHE_SECONDS = 300
     with CaptureQueriesContext(connection) as kept:
         again = client.get(URL).context["board"]
-    assert len(kept) == len(computed) - 2
+    assert len(kept) == len(computed) - 3
     assert any("PERCENTILE" in q["sql"].upper() for q in computed.captured_queries)
     assert not any("PERCENTILE" in q["sql"].upper() for q in kept.captured_queries)
     assert again.boxes == first.boxes
@@ -389,3 +391,64 @@ def test_the_dashboard_answers_when_the_cache_is_down(client: Client, cast: Cast
     response = client.get(URL)
     assert response.status_code == 200
     assert response.context["board"].counts["submitted"] == 2
+
+
+# --- Agreement between raters across organizations ------------------------------------------------
+
+
+def _rated_and_submitted(cycle: Any, levels_by_rater: list[list[int]]) -> None:
+    """A new organization whose assessment of `cycle` had a round on c1 rated with these levels
+    (a row of c1's three criteria per rater), then was submitted."""
+    from assessments.services import assessment_submit
+    from assessments.tests.factories import answer_all, days_from_today, started
+    from organizations.tests.factories import UserFactory
+    from ratings.services import (
+        RatingInput,
+        rater_invite,
+        rater_submit,
+        rating_save,
+        round_criteria,
+        round_open,
+    )
+
+    organization, lead = organization_with_lead()
+    assessment = started(organization=organization, by=lead, cycle=cycle)
+    rnd = round_open(
+        assessment=assessment,
+        commitments=[cycle.rubric.commitments.get(code="c1")],
+        closes_on=days_from_today(3),
+        named=False,
+        by=lead,
+    )
+    for levels in levels_by_rater:
+        rater = rater_invite(rnd=rnd, user=UserFactory(), is_partner=False, by=lead)
+        for criterion, level in zip(round_criteria(rnd), levels, strict=True):
+            rating_save(rater=rater, criterion=criterion, data=RatingInput(level, False, ""))
+        rater_submit(rater=rater)
+    answer_all(assessment=assessment, by=lead)
+    assessment_submit(assessment=assessment, by=lead)
+
+
+def test_agreement_across_organizations_waits_for_the_minimum_group_then_shows(
+    client: Client, cast: Cast, settings: Any
+) -> None:
+    settings.PEER_MIN_GROUP_SIZE = 3
+    _, cycle, _ = build(count=1)
+    client.force_login(cast.staff)
+    agreeing = [[2, 3, 4], [2, 3, 4], [2, 3, 4]]
+    apart = [[1, 3, 4], [3, 3, 4], [5, 3, 4]]  # c1-1 four levels apart
+    _rated_and_submitted(cycle, agreeing)
+    _rated_and_submitted(cycle, apart)
+    board = client.get(URL).context["board"]
+    assert (board.agreement.organizations, board.agreement.shown) == (2, False)
+    assert board.agreement.bands == []  # nothing computed below the minimum group
+    _rated_and_submitted(cycle, apart)
+    board = client.get(URL).context["board"]
+    agreement = board.agreement
+    assert (agreement.organizations, agreement.shown) == (3, True)
+    assert dict(agreement.bands)["0.8 and above"] == 1  # the agreeing round: alpha 1
+    assert sum(n for _, n in agreement.bands) == 3
+    (disputed,) = agreement.most_disputed
+    assert (disputed.code, disputed.flagged, disputed.rated) == ("c1-1", 2, 3)
+    html = client.get(URL).content.decode()
+    assert "Where the field disagrees most" in html
