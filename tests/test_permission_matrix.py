@@ -36,6 +36,7 @@ pytestmark = pytest.mark.django_db
 # Namespaces of our apps whose views the matrix must cover.
 OUR_NAMESPACES = {
     "organizations", "commitments", "assessments", "reports", "consortium", "notifications",
+    "tokens",
 }  # fmt: skip
 
 WHO = ("anonymous", "viewer_a", "contributor_a", "lead_a", "lead_b", "staff", "admin")
@@ -584,6 +585,30 @@ def _questionnaire(fmt: str) -> Args:
         return {"version": rubric.version, "fmt": fmt}
 
     return args
+
+
+def _token_of_lead_a(c: Cast) -> dict[str, Any]:
+    from api.services import token_create
+
+    token, _ = token_create(user=c.lead_a, name="Dashboard feed", scope="read", days=30)
+    return {"pk": token.pk}
+
+
+# API tokens (the Security page) are each person's own: anyone signed in makes their own; only
+# the token's own person revokes it, everyone else gets 404. The API itself has its own matrix
+# of endpoints and token kinds (api/tests/test_api_matrix.py).
+MATRIX |= {
+    "tokens:create": (
+        _none,
+        lambda c: {"name": "Quality dashboard", "scope": "read", "days": "30"},
+        {"GET": (302, 200, 200, 200, 200, 200, 200), "POST": (302, 200, 200, 200, 200, 200, 200)},
+    ),
+    "tokens:revoke": (
+        _token_of_lead_a,
+        _none,
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 404, 404, 302, 404, 404, 404)},
+    ),
+}
 
 
 # The printable questionnaire shows a published rubric and no organization's data: every
