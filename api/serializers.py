@@ -138,6 +138,7 @@ class AnswerChangeSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=LINK_MAX_LENGTH),
         max_length=MAX_LINKS,
         required=False,
+        help_text="Web addresses (https://…); the whole list replaces the stored one.",
     )
     notes = serializers.CharField(
         max_length=NOTES_MAX_LENGTH, allow_blank=True, required=False, trim_whitespace=False

@@ -345,6 +345,9 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # A PATCH of an answer requires `version` (the conflict check); the other fields are
+    # optional in the serializer itself, so no "Patched" copy with everything optional.
+    "COMPONENT_SPLIT_PATCH": False,
 }
 
 # Peer figures are shown only for groups of at least this many organizations.
