@@ -63,7 +63,8 @@ def _call(case: Any, world: dict[str, Any]) -> None:
     params = case.path_parameters or {}
     path = case.path
     if "id" in params:
-        params["id"] = world["report"] if path.startswith("/api/v1/reports/") else world["assessment"]
+        report = path.startswith("/api/v1/reports/")
+        params["id"] = world["report"] if report else world["assessment"]
     if "answer_pk" in params:
         params["answer_pk"] = world["answer"]
     if "version" in params:
