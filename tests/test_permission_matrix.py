@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 
+from api.services import token_create
 from assessments.models import ActionItem, Answer, Assessment, EvidenceFile
 from assessments.services import (
     ActionInput,
@@ -588,8 +589,6 @@ def _questionnaire(fmt: str) -> Args:
 
 
 def _token_of_lead_a(c: Cast) -> dict[str, Any]:
-    from api.services import token_create
-
     token, _ = token_create(user=c.lead_a, name="Dashboard feed", scope="read", days=30)
     return {"pk": token.pk}
 

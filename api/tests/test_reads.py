@@ -11,7 +11,7 @@ from django.urls import reverse
 from api.tests.factories import token
 from assessments.models import ActionItem, Assessment
 from assessments.services import ActionInput, action_item_save
-from assessments.tests.factories import started
+from assessments.tests.factories import started, submitted
 from consortium.services import assessment_accept
 from organizations.models import AuditEvent, Organization
 from reports.models import Report
@@ -82,8 +82,6 @@ def _ready(assessment: Assessment) -> Report:
 def test_a_ready_report_links_its_files_and_a_download_is_audited(
     client: Client, cast: Cast
 ) -> None:
-    from assessments.tests.factories import submitted
-
     a = submitted(organization=cast.org_a, by=cast.lead_a)
     report = _ready(a)
     header = token(cast.viewer_a)

@@ -8,6 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import AccessToken
 from api.services import token_authenticate
@@ -142,9 +144,6 @@ def test_last_use_is_written_at_most_once_a_minute(cast: Cast) -> None:
 
 
 def test_each_token_has_its_own_rate_limit(client: Client, cast: Cast) -> None:
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import SimpleRateThrottle
-
     rates = {**api_settings.DEFAULT_THROTTLE_RATES, "token": "3/minute"}
     original = SimpleRateThrottle.THROTTLE_RATES
     SimpleRateThrottle.THROTTLE_RATES = rates
