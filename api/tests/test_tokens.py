@@ -8,9 +8,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from api.authentication import TokenRateThrottle
 from api.models import AccessToken
 from api.services import token_authenticate
 from api.tests.factories import token
@@ -156,3 +158,17 @@ def test_each_token_has_its_own_rate_limit(client: Client, cast: Cast) -> None:
         assert client.get(RUBRICS, HTTP_AUTHORIZATION=other).status_code == 200
     finally:
         SimpleRateThrottle.THROTTLE_RATES = original
+
+
+class _CacheDown:
+    def get(self, *args: object, **kwargs: object) -> None:
+        raise RedisConnectionError("Redis is down")
+
+    set = get
+
+
+def test_the_api_still_answers_when_the_rate_limit_s_cache_is_down(
+    client: Client, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(TokenRateThrottle, "cache", _CacheDown())
+    assert client.get(RUBRICS, HTTP_AUTHORIZATION=token(cast.lead_a)).status_code == 200
