@@ -70,4 +70,6 @@ class TokenRateThrottle(SimpleRateThrottle):
         token = request.auth
         if not isinstance(token, AccessToken):
             return None  # not signed in with a token: refused before this counts
-        return self.cache_format % {"scope": self.scope, "ident": token.pk}
+        # The random prefix, not the row id: ids come again after a database is rebuilt (a test
+        # run, a restore) while the counts of the last hour may still be in Redis.
+        return self.cache_format % {"scope": self.scope, "ident": token.prefix}

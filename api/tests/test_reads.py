@@ -60,7 +60,10 @@ def test_the_plan_lists_every_commitment_s_items(client: Client, cast: Cast) -> 
     a = started(organization=cast.org_a, by=cast.lead_a)
     for code, title in (("c2", "Publish the charter"), ("c1", "Hold a listening session")):
         commitment = a.cycle.rubric.commitments.get(code=code)
-        data = ActionInput(title, "", None, cast.lead_a.pk, None, None, "planned")
+        data = ActionInput(
+            title=title, description="", criterion=None, target_level=None, owner=cast.lead_a,
+            due_date=None, status="planned",
+        )  # fmt: skip
         action_item_save(assessment=a, commitment=commitment, data=data, by=cast.lead_a)
     body = _get(client, token(cast.viewer_a), "api:action_items", a.pk).json()
     assert [(i["commitment"], i["title"]) for i in body] == [
@@ -68,6 +71,7 @@ def test_the_plan_lists_every_commitment_s_items(client: Client, cast: Cast) -> 
         ("c2", "Publish the charter"),
     ]
     assert body[0]["status"] == ActionItem.Status.PLANNED
+    assert body[0]["owner"] == cast.lead_a.email
 
 
 def _ready(assessment: Assessment) -> Report:
