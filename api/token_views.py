@@ -1,5 +1,6 @@
 """Personal access tokens on the Security page: made (shown once), listed, revoked."""
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +15,9 @@ from .forms import TokenForm
 
 @login_required
 @require_http_methods(["GET", "POST"])
+# A token outlives the session (up to a year): making one asks for the password again unless
+# given in the last few minutes, as changing the email address or two factors does.
+@reauthentication_required(allow_get=True)
 def create(request: HttpRequest) -> HttpResponse:
     """The form; once valid, the new token's secret, shown this once and never again."""
     form = TokenForm(request.POST if request.method == "POST" else None)

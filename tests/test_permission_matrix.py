@@ -593,14 +593,15 @@ def _token_of_lead_a(c: Cast) -> dict[str, Any]:
     return {"pk": token.pk}
 
 
-# API tokens (the Security page) are each person's own: anyone signed in makes their own; only
-# the token's own person revokes it, everyone else gets 404. The API itself has its own matrix
-# of endpoints and token kinds (api/tests/test_api_matrix.py).
+# API tokens (the Security page) are each person's own: anyone signed in makes their own (after
+# giving their password again: these sessions did not just give it, so 302 to reauthenticate,
+# see api/tests/test_tokens.py); only the token's own person revokes it, everyone else gets
+# 404. The API itself has its own matrix of endpoints and token kinds (api/tests/).
 MATRIX |= {
     "tokens:create": (
         _none,
         lambda c: {"name": "Quality dashboard", "scope": "read", "days": "30"},
-        {"GET": (302, 200, 200, 200, 200, 200, 200), "POST": (302, 200, 200, 200, 200, 200, 200)},
+        {"GET": (302, 200, 200, 200, 200, 200, 200), "POST": (302, 302, 302, 302, 302, 302, 302)},
     ),
     "tokens:revoke": (
         _token_of_lead_a,

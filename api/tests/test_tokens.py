@@ -16,7 +16,8 @@ from api.authentication import TokenRateThrottle
 from api.models import AccessToken
 from api.services import token_authenticate
 from api.tests.factories import token
-from organizations.models import AuditEvent
+from organizations.models import AuditEvent, User
+from organizations.tests.factories import DEFAULT_PASSWORD
 from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
@@ -40,10 +41,30 @@ def test_the_security_page_offers_tokens_and_lists_them_with_last_use(
     assert header.split()[1] not in html  # never shown again
 
 
+def _password_just_given(client: Client, user: User) -> None:
+    """Signed in, and the password given again on allauth's reauthentication page just now."""
+    client.force_login(user)
+    response = client.post(reverse("account_reauthenticate"), {"password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+
+
+def test_making_a_token_asks_for_the_password_again_when_not_given_lately(
+    client: Client, cast: Cast
+) -> None:
+    client.force_login(cast.lead_a)  # a session whose password was not just given
+    assert client.get(reverse("tokens:create")).status_code == 200
+    response = client.post(
+        reverse("tokens:create"), {"name": "Quality dashboard", "scope": "read", "days": "30"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert not AccessToken.objects.exists()
+
+
 def test_a_token_made_on_the_page_is_shown_once_and_stored_only_as_a_digest(
     client: Client, cast: Cast
 ) -> None:
-    client.force_login(cast.lead_a)
+    _password_just_given(client, cast.lead_a)
     response = client.post(
         reverse("tokens:create"), {"name": "Quality dashboard", "scope": "write", "days": "30"}
     )
@@ -65,7 +86,7 @@ def test_a_token_made_on_the_page_is_shown_once_and_stored_only_as_a_digest(
 def test_a_token_form_with_no_name_and_an_unknown_expiry_is_refused_beside_the_fields(
     client: Client, cast: Cast
 ) -> None:
-    client.force_login(cast.lead_a)
+    _password_just_given(client, cast.lead_a)
     response = client.post(
         reverse("tokens:create"), {"name": "  ", "scope": "write", "days": "10000"}
     )

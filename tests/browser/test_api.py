@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from organizations.tests.factories import MembershipFactory, UserFactory
+from organizations.tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory
 from tests.browser.test_assessment_journey import sign_in
 
 from .conftest import assert_accessible
@@ -45,6 +45,13 @@ def test_a_lead_makes_a_token_on_the_security_page_and_uses_it(page: Any, live_s
     page.get_by_label("What will use it").fill("Quality dashboard")
     page.get_by_label("Read only").check()
     page.get_by_role("button", name="Make token").click()
+    # A token outlives the session: the password is asked again, then allauth carries on with
+    # the form as it was sent.
+    page.wait_for_url("**/accounts/reauthenticate/**")
+    assert_accessible(page)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_label("Password").press("Enter")
+    page.get_by_role("heading", name="Your new API token").wait_for()
     secret = page.get_by_label("Token").input_value()
     assert secret.startswith("lhs_")
     assert_accessible(page)
