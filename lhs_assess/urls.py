@@ -15,12 +15,14 @@ urlpatterns = [
     path("rubric/", include("commitments.urls")),
     # allauth's own view, answering 429 while sign-in is paused (organizations.views).
     path("accounts/login/", SignInView.as_view(), name="account_login"),
+    path("accounts/tokens/", include("api.token_urls")),
     path("accounts/", include("allauth.urls")),
     path("organizations/", include("organizations.urls")),
     path("assessments/", include("assessments.urls")),
     path("consortium/", include("consortium.urls")),
     path("reports/", include("reports.urls")),
     path("mail/", include("notifications.urls")),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 
