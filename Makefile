@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # The demo runs with DEBUG off, as production does (error pages, compressed and cached static files).
 DEMO_ENV := DJANGO_SETTINGS_MODULE=lhs_assess.settings.local DJANGO_DEBUG=0
-APPS := lhs_assess commitments organizations assessments reports consortium notifications ratings
+APPS := lhs_assess commitments organizations assessments reports consortium notifications ratings api
 
 .PHONY: install system-deps demo demo-setup test lint format bench worker plotly clean
 

@@ -7,7 +7,8 @@ Then maturity reports are built in a separate process, as a warm worker builds t
 
 BENCH_ONLY=reports runs only the report sections (builds in a warm worker, and the scale-out
 with one and two workers); BENCH_ONLY=workbook only the workbook round trip (seconds, on a
-database of its own); unset, everything runs.
+database of its own); BENCH_ONLY=api only the API's answers list (bench/api.py, on a small
+consortium of its own unless DATABASE_URL is set: under a minute); unset, everything runs.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ REQUESTS_PER_PAGE = int(os.environ.get("BENCH_REQUESTS", "300"))
 ORGANIZATIONS = int(os.environ.get("BENCH_ORGANIZATIONS", "2000"))
 WARMUP = 20
 ONLY = os.environ.get("BENCH_ONLY", "")
-if ONLY not in ("", "reports", "workbook"):
+if ONLY not in ("", "reports", "workbook", "api"):
     raise SystemExit(
-        f"BENCH_ONLY={ONLY!r}: only 'reports' or 'workbook' (or unset, for everything) is known"
+        f"BENCH_ONLY={ONLY!r}: 'reports', 'workbook', 'api' (or unset, for everything) are known"
     )
 
 # name -> (path, who: "member", "staff", or None for signed out); member pages of one lead's
@@ -67,6 +68,8 @@ def _env() -> dict[str, str]:
     env.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
     env["DJANGO_SETTINGS_MODULE"] = "lhs_assess.settings.local"
     env["DJANGO_DEBUG"] = "0"  # measure what production does, not the debug toolbar of errors
+    # The API bench asks far faster than a tool may: its token's rate limit is lifted.
+    env.setdefault("API_RATE_LIMIT", "1000000/hour")
     return env
 
 
@@ -282,6 +285,9 @@ def _print_workbook(workbook: dict[str, object]) -> None:
 
 
 def main() -> None:
+    if ONLY == "api":
+        subprocess.run([sys.executable, str(ROOT / "bench" / "api.py")], cwd=ROOT, check=True)
+        return
     env = _env()
     if ONLY == "workbook":
         workbook = _in_own_process("workbook.py", env)
@@ -339,6 +345,10 @@ def main() -> None:
         saver, _, answer_pk, saver_page = autosave.autosave_target()
         saver_url = f"{saver_page.split('/commitments/')[0]}/answers/{answer_pk}/"
         autosaves = autosave.measure_autosave(port, _session_cookie(saver), saver_page, saver_url)
+        from bench import api as api_bench
+
+        api_header, api_assessment, api_answers = api_bench.api_target()
+        api_figures = api_bench.measure_answers(port, api_header, api_assessment)
         floor = results["floor"]["p95_ms"]
         for figures in results.values():
             figures["ratio_to_floor"] = round(figures["p95_ms"] / floor, 2)
@@ -372,6 +382,10 @@ def main() -> None:
     for name, count in _queries(measured).items():
         results[name]["queries"] = count
     autosaves["queries"] = autosave.autosave_queries(saver, saver_url, answer_pk)
+    api_figures |= {
+        "answers": api_answers,
+        "queries": api_bench.answers_queries(api_header, api_assessment),
+    }
     kept = autosave.keep_all()
     export = _in_own_process("export.py", env)
     workbook = _in_own_process("workbook.py", env)
@@ -427,6 +441,7 @@ def main() -> None:
         f"p99 {autosaves['p99_ms']} ms, {autosaves['queries']} queries each"
     )
     print(f"Keep all unchanged, {kept['criteria']} carried-forward criteria: {kept['ms']} ms")
+    print(api_bench.line(api_figures))
     print(
         f"Export, scores of every organization and cycle as XLSX: {export['xlsx_s']} s, "
         f"{export['xlsx_bytes']:,} bytes, peak memory {export['rss_mb']} MB "
@@ -446,6 +461,7 @@ def main() -> None:
             "load": load,
             "people": people,
             "autosave": autosaves,
+            "api": api_figures,
             "keep_all": kept,
             "scaleout": scaleout,
             "export": export,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("rubric/", include("commitments.urls")),
     # allauth's own view, answering 429 while sign-in is paused (organizations.views).
     path("accounts/login/", SignInView.as_view(), name="account_login"),
+    path("accounts/tokens/", include("api.token_urls")),
     path("accounts/", include("allauth.urls")),
     path("organizations/", include("organizations.urls")),
     path("assessments/", include("assessments.urls")),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("ratings/", include("ratings.urls")),
     path("reports/", include("reports.urls")),
     path("mail/", include("notifications.urls")),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -17,6 +17,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.test import Client
 from django.urls import reverse
 
+from api.models import AccessToken
 from assessments.models import ActionItem, Answer, Comment, Cycle, Extension
 from assessments.tests.factories import started
 from commitments.models import Criterion
@@ -25,7 +26,7 @@ from organizations.models import Invitation, Organization
 from tests.cast import Cast
 
 OUR_APPS = ("lhs_assess", "commitments", "organizations", "assessments", "reports", "consortium",
-            "notifications")  # fmt: skip
+            "notifications", "api")  # fmt: skip
 
 # Text columns written only by code, never typed by a person: bounded by what writes them.
 WRITTEN_BY_CODE = {
@@ -68,6 +69,7 @@ def _model_of(form: type[forms.BaseForm]) -> type[models.Model] | None:
         "ExtensionForm": Extension,
         "CommentForm": Comment,
         "OrganizationForm": Organization,
+        "TokenForm": AccessToken,
     }.get(form.__name__)
 
 

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 
+from api.services import token_create
 from assessments.models import ActionItem, Answer, Assessment, EvidenceFile
 from assessments.services import (
     ActionInput,
@@ -47,6 +48,7 @@ pytestmark = pytest.mark.django_db
 OUR_NAMESPACES = {
     "organizations", "commitments", "assessments", "reports", "consortium", "notifications",
     "ratings",
+    "tokens",
 }  # fmt: skip
 
 WHO = ("anonymous", "viewer_a", "contributor_a", "lead_a", "lead_b", "staff", "admin")
@@ -619,6 +621,29 @@ def _questionnaire(fmt: str) -> Args:
         return {"version": rubric.version, "fmt": fmt}
 
     return args
+
+
+def _token_of_lead_a(c: Cast) -> dict[str, Any]:
+    token, _ = token_create(user=c.lead_a, name="Dashboard feed", scope="read", days=30)
+    return {"pk": token.pk}
+
+
+# API tokens (the Security page) are each person's own: anyone signed in makes their own (after
+# giving their password again: these sessions did not just give it, so 302 to reauthenticate,
+# see api/tests/test_tokens.py); only the token's own person revokes it, everyone else gets
+# 404. The API itself has its own matrix of endpoints and token kinds (api/tests/).
+MATRIX |= {
+    "tokens:create": (
+        _none,
+        lambda c: {"name": "Quality dashboard", "scope": "read", "days": "30"},
+        {"GET": (302, 200, 200, 200, 200, 200, 200), "POST": (302, 302, 302, 302, 302, 302, 302)},
+    ),
+    "tokens:revoke": (
+        _token_of_lead_a,
+        _none,
+        {"GET": (302, 405, 405, 405, 405, 405, 405), "POST": (302, 404, 404, 302, 404, 404, 404)},
+    ),
+}
 
 
 # The printable questionnaire shows a published rubric and no organization's data: every

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "allauth.socialaccount",  # single sign-on: one OpenID Connect provider per organization
     "allauth.socialaccount.providers.openid_connect",
     "allauth.usersessions",  # knows each person's sessions, so deactivation can end them all
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from our static files (no CDN)
     "lhs_assess",
     "organizations",
     "commitments",
@@ -43,6 +46,7 @@ INSTALLED_APPS = [
     "consortium",
     "notifications",
     "ratings",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -333,6 +337,39 @@ REVIEW_WAITING_DAYS = env.int("REVIEW_WAITING_DAYS", default=7)
 REPORT_KINDS = {
     "maturity": "reports.maturity.MaturityReport",
     "consortium": "consortium.report.ConsortiumReport",
+}
+
+# --- The JSON API (/api/v1/) -----------------------------------------------------------------
+# Personal access tokens only (no session cookie, hence no CSRF to think about); JSON in and out
+# (no browsable API, whose pages would need their own CSP exceptions).
+API_RATE_LIMIT: str = env.str("API_RATE_LIMIT", default="120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.authentication.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.authentication.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": API_RATE_LIMIT},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "LHS Shared Commitments API",
+    "DESCRIPTION": (
+        "Read the rubric, your organization's assessments, answers, improvement plans and "
+        "reports; change answers with the scoring page's version check. Staff also read the "
+        "consortium dashboard's figures. Sign in with a personal access token (Security page)."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # A PATCH of an answer requires `version` (the conflict check); the other fields are
+    # optional in the serializer itself, so no "Patched" copy with everything optional.
+    "COMPONENT_SPLIT_PATCH": False,
 }
 
 # Peer figures are shown only for groups of at least this many organizations.
