@@ -8,7 +8,9 @@ Then maturity reports are built in a separate process, as a warm worker builds t
 BENCH_ONLY=reports runs only the report sections (builds in a warm worker, and the scale-out
 with one and two workers); BENCH_ONLY=workbook only the workbook round trip (seconds, on a
 database of its own); BENCH_ONLY=api only the API's answers list (bench/api.py, on a small
-consortium of its own unless DATABASE_URL is set: under a minute); unset, everything runs.
+consortium of its own unless DATABASE_URL is set: under a minute); BENCH_ONLY=ratings only the
+consensus view of 12 raters and a report with their round (bench/ratings.py, the same way);
+unset, everything runs.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ REQUESTS_PER_PAGE = int(os.environ.get("BENCH_REQUESTS", "300"))
 ORGANIZATIONS = int(os.environ.get("BENCH_ORGANIZATIONS", "2000"))
 WARMUP = 20
 ONLY = os.environ.get("BENCH_ONLY", "")
-if ONLY not in ("", "reports", "workbook", "api"):
+if ONLY not in ("", "reports", "workbook", "api", "ratings"):
     raise SystemExit(
-        f"BENCH_ONLY={ONLY!r}: 'reports', 'workbook', 'api' (or unset, for everything) are known"
+        f"BENCH_ONLY={ONLY!r}: 'reports', 'workbook', 'api', 'ratings' (or unset, for "
+        "everything) are known"
     )
 
 # name -> (path, who: "member", "staff", or None for signed out); member pages of one lead's
@@ -285,8 +288,9 @@ def _print_workbook(workbook: dict[str, object]) -> None:
 
 
 def main() -> None:
-    if ONLY == "api":
-        subprocess.run([sys.executable, str(ROOT / "bench" / "api.py")], cwd=ROOT, check=True)
+    if ONLY in ("api", "ratings"):
+        script = str(ROOT / "bench" / f"{ONLY}.py")
+        subprocess.run([sys.executable, script], cwd=ROOT, check=True)
         return
     env = _env()
     if ONLY == "workbook":
