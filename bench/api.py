@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -105,12 +104,6 @@ def line(figures: dict[str, Any]) -> str:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def main() -> None:
     """Quick run on its own: a small seeded consortium, gunicorn, the figure."""
     env = dict(os.environ)
@@ -140,23 +133,10 @@ def main() -> None:
 
     django.setup()
     header, assessment_pk, answers = api_target()
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "lhs_assess.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    from bench.serve import gunicorn
+
+    with gunicorn(env) as port:
         figures = measure_answers(port, header, assessment_pk)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     figures |= {"answers": answers, "queries": answers_queries(header, assessment_pk)}
     database = env["DATABASE_URL"].split(":", 1)[0]
     print(line(figures) + f", {database}")

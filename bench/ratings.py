@@ -13,7 +13,6 @@ import http.client
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -192,12 +191,6 @@ def lines(figures: dict[str, Any]) -> list[str]:
     ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def main() -> None:
     env = dict(os.environ)
     if "DATABASE_URL" not in env:
@@ -232,23 +225,10 @@ def main() -> None:
     django.setup()
     rnd, lead, criteria = _round_of_twelve()
     path = f"/ratings/rounds/{rnd.pk}/results/"
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "lhs_assess.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    from bench.serve import gunicorn
+
+    with gunicorn(env) as port:
         page = measure_page(port, path, _cookie(lead))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     figures = {
         "database": env["DATABASE_URL"].split(":", 1)[0],
         "criteria": criteria,

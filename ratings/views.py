@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from assessments import selectors as assessment_selectors
 from commitments.models import Commitment
 from lhs_assess.forms import form_add_errors
 from organizations import access
@@ -232,6 +233,14 @@ def _results_page(
         "may_lead": reading.may_lead,
         "rows": rows,
     }
+    if reading.may_lead:
+        # The review threads of each criterion work here too: read, answer, resolve.
+        acc = access.assessment_access(user=request.user, pk=reading.round.assessment_id)
+        context |= {
+            "threads": assessment_selectors.assessment_threads(assessment=acc.assessment),
+            "may_discuss": acc.may_discuss,
+            "back": request.path,
+        }
     return render(request, "ratings/results.html", context, status=status)
 
 

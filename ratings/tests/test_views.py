@@ -186,3 +186,21 @@ def test_the_consensus_view_makes_the_same_queries_for_2_or_8_raters(
             assert client.get(reverse("ratings:results", args=[rnd.pk])).status_code == 200
         counts.append([q["sql"][:90] for q in queries.captured_queries])
     assert len(counts[0]) == len(counts[1]), "\n".join(counts[1])
+
+
+def test_a_thread_on_a_criterion_works_from_the_consensus_view(client: Client, cast: Cast) -> None:
+    from assessments.models import Comment
+
+    rnd = _round(cast)
+    one = round_criteria(rnd)[0]
+    client.force_login(cast.lead_a)
+    results = reverse("ratings:results", args=[rnd.pk])
+    html = client.get(results).content.decode()
+    assert f'id="thread-form-{one.code}"' in html
+    response = client.post(
+        reverse("assessments:comment", args=[rnd.assessment_id]),
+        {"criterion": one.code, "next": results, "body": "Ask the partners in March?"},
+    )
+    assert response.url == f"{results}#thread-{one.code}"
+    assert Comment.objects.get().body == "Ask the partners in March?"
+    assert "Ask the partners in March?" in client.get(results).content.decode()
