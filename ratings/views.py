@@ -17,8 +17,8 @@ from organizations import access
 from organizations.models import Membership
 
 from . import selectors, services
-from .forms import ConsensusForm, InviteForm, RoundForm
-from .models import RATIONALE_MAX_LENGTH, Rater, Round
+from .forms import LEVEL_CHOICES, ConsensusForm, InviteForm, RoundForm
+from .models import CONSENSUS_REASON_MAX_LENGTH, RATIONALE_MAX_LENGTH, Rater, Round
 
 
 def _round_form(rubric_id: int, data: object = None) -> RoundForm:
@@ -225,13 +225,24 @@ def _results_page(
         for level in range(1, 6):
             n = sum(1 for r in row.ratings if r.level == level)
             counts.append((level, n, "\u25cf" * n))  # a dot per rater: the dot plot
-        rows.append({"row": row, "form": form, "counts": counts})
+        value = form["level"].value()
+        rows.append(
+            {
+                "row": row,
+                "form": form,
+                "counts": counts,
+                "levels": LEVEL_CHOICES,
+                "chosen": "" if value is None else str(value),
+                "reason": form["reason"].value() or "",
+            }
+        )
     context = {
         "view": view,
         "round": reading.round,
         "assessment": reading.round.assessment,
         "may_lead": reading.may_lead,
         "rows": rows,
+        "reason_max": CONSENSUS_REASON_MAX_LENGTH,
     }
     if reading.may_lead:
         # The review threads of each criterion work here too: read, answer, resolve.
