@@ -145,8 +145,28 @@ def test_organizations_cover_every_type_region_and_size_with_three_members_each(
                         ("size_band", Organization.SizeBand)]:  # fmt: skip
         assert set(Organization.objects.values_list(name, flat=True)) == set(field.values)
     for organization in Organization.objects.all():
-        roles = sorted(organization.memberships.values_list("role", flat=True))
+        roles = sorted(
+            organization.memberships.exclude(role="partner").values_list("role", flat=True)
+        )
         assert roles == ["contributor", "lead", "viewer"]
+
+
+@pytest.mark.usefixtures("rubric")
+def test_named_organizations_writing_the_open_cycle_have_a_round_with_disagreement() -> None:
+    from ratings.models import Rater, Round
+    from ratings.selectors import round_view
+
+    _consortium()
+    rounds = list(Round.objects.select_related("assessment__organization"))
+    assert rounds
+    for rnd in rounds:
+        assert rnd.assessment.status in ("draft", "returned")
+        assert Rater.objects.filter(round=rnd, is_partner=True).count() == 2
+        assert Rater.objects.filter(round=rnd, submitted_at__isnull=True).count() == 1
+        view = round_view(rnd=rnd)
+        assert any(row.spread.disagreement for row in view.criteria)
+        assert any(row.partners_differ for row in view.criteria)
+        assert view.alpha.value is not None  # three submitted
 
 
 @pytest.mark.usefixtures("rubric")
