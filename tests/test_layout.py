@@ -18,6 +18,7 @@ APPS = (
     "reports",
     "consortium",
     "notifications",
+    "ratings",
     "api",
 )
 
