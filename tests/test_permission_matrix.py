@@ -674,7 +674,7 @@ def _round_a(c: Cast) -> Round:
             by=c.lead_a,
         )
         rater_invite(rnd=existing, user=c.contributor_a, is_partner=False, by=c.lead_a)
-        c._round_a = existing  # type: ignore[attr-defined]
+        c._round_a = existing
     return existing
 
 

@@ -3,10 +3,10 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from assessments.models import Answer
+from assessments.models import Answer, Assessment
 from assessments.tests import factories
 from organizations.tests.factories import UserFactory
-from ratings.models import Consensus, Rating
+from ratings.models import Consensus, Rating, Round
 from ratings.services import (
     RatingInput,
     consensus_record,
@@ -21,7 +21,7 @@ from tests.cast import Cast
 pytestmark = pytest.mark.django_db
 
 
-def _round(cast: Cast):  # type: ignore[no-untyped-def]
+def _round(cast: Cast) -> tuple[Assessment, Round]:
     assessment = factories.started(organization=cast.org_a, by=cast.lead_a)
     c1 = assessment.cycle.rubric.commitments.get(code="c1")
     rnd = round_open(

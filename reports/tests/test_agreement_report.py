@@ -7,6 +7,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from assessments.models import Assessment
 from assessments.services import assessment_submit
 from assessments.tests import factories
 from organizations.tests.factories import UserFactory
@@ -36,7 +37,7 @@ LEVELS = {  # rater -> levels of c1-1, c1-2, c1-3
 
 
 @pytest.fixture
-def assessment(cast: Cast):  # type: ignore[no-untyped-def]
+def assessment(cast: Cast) -> Assessment:
     assessment = factories.started(organization=cast.org_a, by=cast.lead_a)
     rnd = round_open(
         assessment=assessment,
@@ -62,7 +63,7 @@ def assessment(cast: Cast):  # type: ignore[no-untyped-def]
     return assessment_submit(assessment=assessment, by=cast.lead_a)
 
 
-def test_the_agreement_figures_are_the_databases(assessment) -> None:  # type: ignore[no-untyped-def]
+def test_the_agreement_figures_are_the_databases(assessment: Assessment) -> None:
     numbers = maturity_numbers(assessment=assessment)
     (rnd,) = numbers.agreement
     assert (rnd.raters, rnd.partners) == (3, 1)
@@ -82,7 +83,7 @@ def test_the_agreement_figures_are_the_databases(assessment) -> None:  # type: i
     assert rnd.criteria[2].dont_know == 1
 
 
-def test_the_page_spreadsheet_and_word_document_show_them(assessment) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_spreadsheet_and_word_document_show_them(assessment: Assessment) -> None:
     numbers = maturity_numbers(assessment=assessment)
     charts = maturity_charts(maturity_chart_numbers(numbers))
     assert [c.key for c in charts if c.section == "agreement"] == ["ratings-1"]
