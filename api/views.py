@@ -14,7 +14,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -185,7 +185,8 @@ class AnswerDetail(APIView):
         fields: dict[str, Any] = dict(change.validated_data)
         version = fields.pop("version")
         token = request.auth
-        assert isinstance(token, AccessToken)  # noqa: S101 (TokenScope let only tokens write)
+        if not isinstance(token, AccessToken):  # TokenScope lets only tokens write; never else
+            raise PermissionDenied
         try:
             api_answer_save(
                 assessment=acc.assessment,
