@@ -93,12 +93,20 @@ def rater_invite(*, rnd: Round, user: User, is_partner: bool, by: User) -> Rater
     return rater
 
 
-def _require_rating_open(rater: Rater) -> None:
-    if rater.round.status != Round.Status.OPEN or rater.round.closes_on < timezone.localdate():
-        raise ValidationError("This round is closed for ratings.")
-    if rater.round.assessment.status not in Assessment.EDITABLE:
+def rating_closed(rnd: Round) -> str:
+    """Why the round takes no more ratings, or "" while it does."""
+    if rnd.status != Round.Status.OPEN or rnd.closes_on < timezone.localdate():
+        return "This round is closed for ratings."
+    if rnd.assessment.status not in Assessment.EDITABLE:
         # The report of a submitted assessment shows its ratings: they no longer change.
-        raise ValidationError("The assessment is submitted: this round is closed for ratings.")
+        return "The assessment is submitted: this round is closed for ratings."
+    return ""
+
+
+def _require_rating_open(rater: Rater) -> None:
+    closed = rating_closed(rater.round)
+    if closed:
+        raise ValidationError(closed)
     if rater.submitted_at is not None:
         raise ValidationError("You have submitted your ratings; they can no longer change.")
 

@@ -131,10 +131,14 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
     typed: dict[int, tuple[str, str]] = {}
     top_error = ""
     status = 200
+    closed = services.rating_closed(rater.round)
     if request.method == "POST":
         if rater.submitted_at is not None:
             messages.info(request, "Your ratings are already submitted.")
             return redirect("ratings:results", pk=pk)
+        if closed:
+            messages.error(request, f"{closed} Nothing was saved.")
+            return redirect("ratings:sheet", pk=pk)
         for criterion in criteria:
             raw = request.POST.get(f"level-{criterion.pk}", "")
             rationale = request.POST.get(f"rationale-{criterion.pk}", "")
@@ -199,6 +203,7 @@ def sheet(request: HttpRequest, pk: int) -> HttpResponse:
         "top_error": top_error,
         "error_count": len(errors),
         "rationale_max": RATIONALE_MAX_LENGTH,
+        "closed": closed,
     }
     return render(request, "ratings/sheet.html", context, status=status)
 

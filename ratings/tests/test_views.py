@@ -204,3 +204,22 @@ def test_a_thread_on_a_criterion_works_from_the_consensus_view(client: Client, c
     assert response.url == f"{results}#thread-{one.code}"
     assert Comment.objects.get().body == "Ask the partners in March?"
     assert "Ask the partners in March?" in client.get(results).content.decode()
+
+
+def test_a_closed_round_shows_the_sheet_read_only_and_saves_nothing(
+    client: Client, cast: Cast
+) -> None:
+    from ratings.services import round_close
+
+    rnd = _round(cast)
+    rater_invite(rnd=rnd, user=cast.contributor_a, is_partner=False, by=cast.lead_a)
+    round_close(rnd=rnd, by=cast.lead_a)
+    one = round_criteria(rnd)[0]
+    client.force_login(cast.contributor_a)
+    url = reverse("ratings:sheet", args=[rnd.pk])
+    html = client.get(url).content.decode()
+    assert "This round is closed for ratings." in html
+    assert "Submit my ratings" not in html
+    response = client.post(url, {f"level-{one.pk}": "3", "action": "save"}, follow=True)
+    assert "Nothing was saved." in response.content.decode()
+    assert not Rating.objects.exists()
