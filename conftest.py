@@ -42,7 +42,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 # Work units for `--dist loadgroup` (make test): each group runs whole on one xdist worker.
-# - browser: one Chromium for all of them (the package-scoped fixture in tests/browser/).
+# - browser, browser-2: one Chromium for each half (the package-scoped fixture in
+#   tests/browser/ starts one per worker that runs browser tests).
 # - celery-worker: one session Celery worker instead of one per xdist worker, and no two report
 #   builds by real workers (each with its own Chromium) at once on two cores.
 # Neither is needed for correctness: queue, media folder and cache keys are per xdist worker.
@@ -50,6 +51,12 @@ def pytest_configure(config: pytest.Config) -> None:
 # the group into `item._nodeid`, which pytest 9.2's structured node ids ignore, so the marks are
 # silently dropped (pytest-dev/pytest-xdist#1386). The controller sees only node ids, hence paths.
 XDIST_GROUPS = {
+    # The browser tests in two halves, each with its own Chromium, so that they run on both
+    # workers side by side (together they are the longest group of the suite).
+    **{
+        f"tests/browser/test_{name}": "browser-2"
+        for name in ("ratings", "report", "review", "scoring", "sso", "trust", "workbook")
+    },
     "tests/browser/": "browser",
     "reports/tests/test_worker.py::": "celery-worker",
     "lhs_assess/tests/test_celery.py::": "celery-worker",

@@ -29,13 +29,13 @@ def _missing(reason: str) -> None:
 
 @pytest.fixture(scope="package")
 def browser(django_db_setup: None) -> Iterator[Any]:
-    """One Chromium for the tests of this folder, which run one after another (in a serial run,
-    and on one xdist worker: conftest.py puts them in the xdist group "browser"); it is closed
-    when the run leaves the folder. The test database exists before Playwright starts its
-    event loop in this thread; while the loop lives, Django's guard against ORM calls from an
-    async context would refuse the test's own (synchronous) database work, so it is lifted
-    for exactly that long, and the tests after this folder run with the guard (and without
-    the loop, which would also break async_to_sync in this thread)."""
+    """One Chromium for the tests of this folder, which run one after another (in a serial run;
+    with xdist, each half on one worker: conftest.py puts them in the groups "browser" and
+    "browser-2"); it is closed when the run leaves the folder. The test database exists before
+    Playwright starts its event loop in this thread; while the loop lives, Django's guard
+    against ORM calls from an async context would refuse the test's own (synchronous) database
+    work, so it is lifted for exactly that long, and the tests after this folder run with the
+    guard (and without the loop, which would also break async_to_sync in this thread)."""
     if CHROMIUM is None:
         _missing("no chromium on this machine (apt-get install chromium).")
     if not AXE.exists():
