@@ -29,7 +29,9 @@ def _score(url: str, cookie: str | None, *, desktop: bool) -> dict[str, int]:
     if cookie:
         command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
     env = {**os.environ, "CHROME_PATH": CHROMIUM}
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:  # say what Lighthouse said, not only that it failed
+        raise SystemExit(f"Lighthouse failed on {url}: {done.stderr.strip()[-2000:]}")
     report: dict[str, Any] = json.loads(done.stdout)
     return {name: round(100 * c["score"]) for name, c in report["categories"].items()}
 
