@@ -240,6 +240,7 @@ def _with_files(report: Report) -> Report:
             if getattr(report, field):
                 url = reverse("api:report_file", kwargs={"pk": report.pk, "fmt": fmt})
                 files.append({"format": fmt, "url": url})
+    # Not a field of Report: ReportSerializer reads it (source="api_files"), hence the ignore.
     report.api_files = files  # type: ignore[attr-defined]
     return report
 

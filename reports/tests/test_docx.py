@@ -2,6 +2,7 @@
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -32,10 +33,10 @@ def media(settings, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _text(document: object) -> str:
+def _text(document: Any) -> str:
     """Every paragraph and table cell of a document, as one text."""
-    parts = [p.text for p in document.paragraphs]  # type: ignore[attr-defined]
-    for table in document.tables:  # type: ignore[attr-defined]
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
         for row in table.rows:
             parts += [cell.text for cell in row.cells]
     return "\n".join(parts)

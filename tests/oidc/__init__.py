@@ -17,6 +17,7 @@ import pytest
 import requests
 from django.urls import reverse
 
+from conftest import _unavailable  # skip, or fail where REQUIRE_SERVICES promised them
 from organizations.models import IdentityProvider, Membership, SignInDomain
 from organizations.sso import secret_encrypt
 from organizations.tests.factories import OrganizationFactory
@@ -36,12 +37,6 @@ ACCOUNTS: dict[str, dict[str, Any]] = {
     # A provider asserting an address outside its own domains.
     "mallory@beta.test": {"name": "Mallory", "email": "pat@elsewhere.test"},
 }
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false", "no"):
-        pytest.fail(f"REQUIRE_SERVICES is set but {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 def _free_port() -> int:
