@@ -126,6 +126,8 @@ def _validated(data: RatingInput) -> RatingInput:
         errors["level"] = ["Choose a level from 1 to 5."]
     if len(data.rationale) > RATIONALE_MAX_LENGTH:
         errors["rationale"] = [f"Keep the rationale to {RATIONALE_MAX_LENGTH:,} characters."]
+    elif "\x00" in data.rationale:  # PostgreSQL refuses NUL in text; forms refuse it as well
+        errors["rationale"] = ["Remove the null character from the rationale."]
     if errors:
         raise ValidationError(errors)
     return RatingInput(data.level, data.dont_know, data.rationale.strip())

@@ -74,6 +74,7 @@ def test_submitting_needs_every_criterion_rated_then_freezes_the_ratings(cast: C
         (RatingInput(6, False, ""), "level"),
         (RatingInput(0, False, ""), "level"),
         (RatingInput(3, False, "x" * 2001), "rationale"),
+        (RatingInput(3, False, "pasted\x00text"), "rationale"),
     ],
 )
 def test_a_bad_rating_is_refused_and_names_its_field(

@@ -35,9 +35,17 @@ def _staff_sign_in(page: Any, base: str, staff: Any) -> None:
     page.keyboard.press("Tab")
     page.keyboard.type(DEFAULT_PASSWORD)
     press_enter_and_wait(page)
-    tab_to(page, "input[name=code]")
-    page.keyboard.type(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
-    press_enter_and_wait(page)
+    for _ in range(2):
+        tab_to(page, "input[name=code]")
+        page.keyboard.type(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+        press_enter_and_wait(page)
+        if not page.locator("input[name=code]").count():
+            return
+        # Refused: the code was typed as its 30-second window closed on a loaded machine. A
+        # person would type the next one: so does the test, once.
+        page.fill("input[name=code]", "")
+        time.sleep(31 - time.time() % 30)
+    raise AssertionError("the authenticator code was refused twice")
 
 
 def _comment(page: Any, key: str, text: str) -> None:
