@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 
@@ -51,6 +52,12 @@ class User(AbstractUser):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+        ]
+        indexes = [
+            # The few superusers among tens of thousands of people, for the reviewer list.
+            models.Index(
+                fields=["is_superuser"], condition=Q(is_superuser=True), name="user_superusers"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,7 @@
 """Reads for organizations: ready querysets, scoped by the caller through access.py."""
 
 from django.contrib.auth.models import Permission
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from .models import AuditEvent, Invitation, Membership, Organization, User
@@ -55,19 +55,14 @@ def reviewers() -> QuerySet[User]:
     """Every active person who may accept or return assessments (consortium staff): members of
     a group with the permission, holders of it, superusers. The same people as Django's
     `with_perm`, found from the few groups side rather than by a test on every user (which took
-    150 ms on PostgreSQL with 6,000 people)."""
+    150 ms on PostgreSQL with 6,000 people). One union of the three small id sets, each found
+    by index: written as an OR of three tests, PostgreSQL read all 30,000 people (36 ms)."""
     permission = Permission.objects.filter(**REVIEW_PERMISSION)
     in_groups = User.groups.through.objects.filter(group__permissions__in=permission)
     holders = User.user_permissions.through.objects.filter(permission__in=permission)
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(pk__in=in_groups.values("user_id"))
-            | Q(pk__in=holders.values("user_id"))
-            | Q(is_superuser=True)
-        )
-        .order_by("email")
-    )
+    superusers = User.objects.filter(is_superuser=True).values("id")
+    ids = in_groups.values("user_id").union(holders.values("user_id"), superusers)
+    return User.objects.filter(is_active=True, pk__in=ids).order_by("email")
 
 
 def organization_people(
