@@ -151,7 +151,11 @@ class Assessment(models.Model):
                 name="assessment_submitted_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["cycle", "status"])]
+        indexes = [
+            models.Index(fields=["cycle", "status"]),
+            # The review queue, oldest submission first: read in order, it stops at a page.
+            models.Index(fields=["status", "submitted_at", "id"], name="assessment_queue"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization} — {self.cycle}"
