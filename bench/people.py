@@ -3,9 +3,10 @@
 Leads open their assessment, then a commitment, and change a few criteria one at a time the
 way the scoring page does (an autosave per change), pausing a few seconds between actions;
 staff read the dashboard, the review queue and a submission, pausing longer. The number of
-people is raised step by step (PEOPLE_STEPS, default 25,50,100,200,400; PEOPLE_SECONDS a
-step, default 40); the served figure is the largest step whose p95 stays under 300 ms with no
-error. Pauses are random, 2-8 s for leads and 5-15 s for staff; one in ten people is staff.
+people is raised step by step (PEOPLE_STEPS, default 10,20,30,40,50,60,80,100,150,200;
+PEOPLE_SECONDS a step, default 40); the served figure is the largest step whose p95 stays under
+300 ms with no error, so the steps are close together where one 2-core machine's limit lies.
+Pauses are random, 2-8 s for leads and 5-15 s for staff; one in ten people is staff.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-STEPS = [int(n) for n in os.environ.get("PEOPLE_STEPS", "25,50,100,200,400").split(",")]
+STEPS = [
+    int(n) for n in os.environ.get("PEOPLE_STEPS", "10,20,30,40,50,60,80,100,150,200").split(",")
+]
 STEP_SECONDS = float(os.environ.get("PEOPLE_SECONDS", "40"))
 TARGET_P95_MS = 300.0
 IDLE_SECONDS = 1.5
