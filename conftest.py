@@ -66,28 +66,6 @@ XDIST_GROUPS = {
 }
 
 
-# Single tests that take long, first among the single tests of an xdist run (after the groups
-# above, which loadgroup sends largest first): the scheduler deals the rest out one by one in
-# collection order, so a long test dealt last ends one worker's share well after the other's.
-# pytest-django puts tests without the database last, which made the outage test (about a
-# minute, waiting out its outages) the last of the run. Order does not matter to any of these:
-# each worker already runs its share in an order the scheduler decides.
-LONG_FIRST = (
-    "tests/test_outage_database.py::",
-    "reports/tests/test_demo_worker.py::",
-    "notifications/tests/test_outage.py::",
-    "lhs_assess/tests/test_seeding.py::",
-    "api/tests/test_schemathesis.py::",
-    "tests/test_bad_input.py::",
-)
-
-
-@pytest.hookimpl(trylast=True)  # after pytest-django's own ordering
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    if XDIST_WORKER:
-        items.sort(key=lambda item: not item.nodeid.startswith(LONG_FIRST))
-
-
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """`--dist loadgroup`, with the groups above added to any xdist_group marks."""
     if config.getvalue("dist") != "loadgroup":
