@@ -65,6 +65,11 @@ def browser(django_db_setup: None) -> Iterator[Any]:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# How long a test waits for a page whose request builds a report in-process (tasks run eagerly
+# in tests): seconds on a quiet machine, over 15 s on a loaded one. Not a speed check.
+REPORT_IN_REQUEST_MS = 60_000
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
