@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from django.test import Client
@@ -127,6 +128,20 @@ def test_the_review_page_shows_scores_answers_and_the_plan(
         assert text in html, text
     summary = response.context["summary"]
     assert [c.score.score for c in summary.commitments] == [3, 3]
+
+
+def test_the_review_page_headings_never_skip_a_level(
+    client: Client, cast: Cast, submitted: Assessment
+) -> None:
+    """The whole assessment's thread comes before the first commitment's h2: its heading is an
+    h2 too (an h3 there was Lighthouse's one accessibility finding on this page)."""
+    client.force_login(cast.staff)
+    html = client.get(reverse("consortium:review", args=[submitted.pk])).content.decode()
+    main = html[html.index("<main") :]
+    levels = [int(n) for n in re.findall(r"<h([1-6])[\s>]", main)]
+    assert levels[0] == 1
+    assert all(b <= a + 1 for a, b in pairwise(levels)), levels
+    assert '<h2 class="h6 mb-2 visually-hidden"\n            id="thread-general-heading">' in html
 
 
 def test_a_not_applicable_answer_shows_its_reason(client: Client, cast: Cast, cycle: Cycle) -> None:
