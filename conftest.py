@@ -59,9 +59,6 @@ XDIST_GROUPS = {
     },
     "tests/browser/": "browser",
     "reports/tests/test_worker.py::": "celery-worker",
-    # Both tests share one migration of the whole project back and forth (their module's
-    # fixture): split across workers, each worker would pay for it.
-    "assessments/tests/test_migrations.py::": "migrations",
     "lhs_assess/tests/test_celery.py::": "celery-worker",
 }
 

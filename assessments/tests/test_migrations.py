@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.state import StateApps
-from pytest_django import DjangoDbBlocker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,38 +23,10 @@ def _migrate(targets: list[tuple[str, str]]) -> StateApps:
     return executor.loader.project_state(targets).apps
 
 
-@pytest.fixture(scope="module")
-def _project_migrated_back(
-    django_db_setup: None, django_db_blocker: DjangoDbBlocker
-) -> Iterator[None]:
-    """The whole project back before the rename, once for the tests of this module, and forward
-    again after the last: every app that depends on these migrations is unapplied and then
-    reapplied, which (rendering the model states in between) is most of these tests' time.
-    Both tests run on one xdist worker (conftest.py's XDIST_GROUPS, "migrations")."""
-    with django_db_blocker.unblock():
-        _migrate(BEFORE)
-        yield
-        _migrate(executor_leaves())
-
-
-def _from_empty_tables(targets: list[tuple[str, str]]) -> StateApps:
-    """Migrate (within assessments, from where the previous test left it) to `targets`. The
-    tables start empty, as for the first test here: pytest-django's flush after the previous
-    test emptied them, their names being the present models' names (checked, not assumed)."""
-    apps = _migrate(targets)
-    left = [
-        model.__name__
-        for label in ("commitments", "assessments")
-        for model in apps.get_app_config(label).get_models()
-        if model._base_manager.exists()
-    ]
-    assert left == [], f"rows of an earlier test are left in {left}"
-    return apps
-
-
 @pytest.fixture
-def before_rename(_project_migrated_back: None) -> StateApps:
-    return _from_empty_tables(BEFORE)
+def before_rename() -> Iterator[StateApps]:
+    yield _migrate(BEFORE)
+    _migrate(executor_leaves())
 
 
 def executor_leaves() -> list[tuple[str, str]]:
@@ -110,8 +81,9 @@ def test_the_rename_keeps_answers_their_files_and_history(before_rename: StateAp
 
 
 @pytest.fixture
-def before_due_dates(_project_migrated_back: None) -> StateApps:
-    return _from_empty_tables([("assessments", "0002_answer_was_response"), RUBRIC_THEN])
+def before_due_dates() -> Iterator[StateApps]:
+    yield _migrate([("assessments", "0002_answer_was_response"), RUBRIC_THEN])
+    _migrate(executor_leaves())
 
 
 def test_existing_cycles_fall_due_on_their_closing_day(before_due_dates: StateApps) -> None:
