@@ -60,6 +60,9 @@ def test_a_person_not_invited_sees_why_they_were_refused(
 ) -> None:
     make_beta(oidc["issuer"])
     _continue_with(page, live_server.url, "bob@beta.test")
+    # The "Continuing to Beta Care sign-in" page forwards to the provider and back: on a loaded
+    # machine the first load state is that page's, so wait for where the journey ends.
+    page.wait_for_selector("text=admits new members only by invitation")
     assert "admits new members only by invitation" in page.inner_text("main")
     assert page.get_by_role("link", name="Back to sign in").is_visible()
     _check(page, "sso-refused")
