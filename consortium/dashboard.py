@@ -479,6 +479,9 @@ class Dashboard:
     agreement: FieldAgreement
 
 
+AGGREGATES_VERSION = 2  # 2: the not-started count joined the kept figures
+
+
 @dataclass(frozen=True)
 class Aggregates:
     """The figures over every assessment the filters select: the costly part of the page."""
@@ -531,7 +534,12 @@ def aggregates(filters: DashboardFilters, cycles: Sequence[Cycle]) -> Aggregates
         return _aggregates(filters, cycles)
     marker = repr((data_marker(filters.cycle), [(c.pk, c.opens_on) for c in cycles]))
     chosen = (filters.cycle.pk, filters.type, filters.region, filters.size_band, filters.status)
-    key = "dashboard:" + hashlib.sha256(repr((chosen, marker)).encode()).hexdigest()
+    # The version changes with Aggregates' fields, so a process of a new release never reads
+    # figures an older one kept (they would lack a field) in the shared cache.
+    key = (
+        f"dashboard:{AGGREGATES_VERSION}:"
+        + hashlib.sha256(repr((chosen, marker)).encode()).hexdigest()
+    )
     try:
         found = cache.get(key)
     except RedisError:  # Redis down: the page still answers, computing its figures
