@@ -17,7 +17,13 @@ from django.utils import timezone
 
 from commitments.models import Commitment, Criterion
 from commitments.rubric_file import CommitmentSpec, CriterionSpec, LevelSpec
-from commitments.selectors import commitment_page, crosswalk, rubric_levels, rubric_text_as_of
+from commitments.selectors import (
+    commitment_page,
+    commitment_row,
+    crosswalk,
+    rubric_levels,
+    rubric_text_as_of,
+)
 from organizations.models import Membership, Organization, User
 
 from .models import (
@@ -275,15 +281,17 @@ def commitment_text(*, assessment: Assessment, code: str) -> CommitmentText:
     """The commitment `code` of the assessment's rubric (404 if absent), with its text now, or
     as it stood when the assessment was submitted."""
     rubric = assessment.cycle.rubric
-    commitment = commitment_page(rubric=rubric, code=code)
     submitted_at = (
         assessment.submitted_at if assessment.status in Assessment.SUBMITTED_STATES else None
     )
     if submitted_at is not None:
-        then = rubric_text_as_of(rubric=rubric, at=submitted_at)
+        # The text as it stood is read from history: of today's rows only the commitment's own.
+        row = commitment_row(rubric=rubric, code=code)
+        then = rubric_text_as_of(rubric=rubric, at=submitted_at, commitment=code)
         found = next((c for c in then.commitments if c.code == code), None)
         if found is not None:
-            return CommitmentText(commitment, found, then.levels, submitted_at)
+            return CommitmentText(row, found, then.levels, submitted_at)
+    commitment = commitment_page(rubric=rubric, code=code)
     criteria = tuple(
         CriterionSpec(
             c.code,
@@ -431,10 +439,12 @@ def previous_assessment(*, assessment: Assessment) -> Assessment | None:
 
 
 def previous_answers(
-    *, assessment: Assessment, commitment: Commitment
+    *, assessment: Assessment, commitment: Commitment, before: Assessment | None = None
 ) -> dict[str, PreviousAnswer]:
-    """Last cycle's answers to this commitment's criteria, by criterion code (two queries)."""
-    before = previous_assessment(assessment=assessment)
+    """Last cycle's answers to this commitment's criteria, by criterion code (two queries; one
+    when the caller has already found `before`, the assessment this one follows)."""
+    if before is None:
+        before = previous_assessment(assessment=assessment)
     if before is None:
         return {}
     if before.cycle.rubric_id != assessment.cycle.rubric_id:

@@ -196,7 +196,9 @@ def _previous(assessment: Assessment, text: selectors.CommitmentText) -> dict[st
     if before is None:
         return {"previous": {}, "previous_cycle": ""}
     return {
-        "previous": selectors.previous_answers(assessment=assessment, commitment=text.commitment),
+        "previous": selectors.previous_answers(
+            assessment=assessment, commitment=text.commitment, before=before
+        ),
         "previous_cycle": before.cycle.name,
     }
 

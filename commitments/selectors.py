@@ -58,6 +58,14 @@ def rubric_commitments(*, rubric: Rubric) -> QuerySet[Commitment]:
     )
 
 
+def commitment_row(*, rubric: Rubric, code: str) -> Commitment:
+    """One commitment of `rubric`, the row alone; 404 if absent."""
+    commitment = Commitment.objects.filter(rubric=rubric, code=code).first()
+    if commitment is None:
+        raise Http404("No such commitment in this rubric.")
+    return commitment
+
+
 def commitment_page(*, rubric: Rubric, code: str) -> Commitment:
     """One commitment of `rubric` with its criteria and their descriptors; 404 if absent."""
     commitment = (
@@ -137,8 +145,9 @@ def rubric_spec(*, rubric: Rubric) -> RubricSpec:
     )
 
 
-def rubric_text_as_of(*, rubric: Rubric, at: datetime) -> RubricSpec:
-    """The rubric's text as it stood at `at` (what an assessment submitted then was scored on).
+def rubric_text_as_of(*, rubric: Rubric, at: datetime, commitment: str | None = None) -> RubricSpec:
+    """The rubric's text as it stood at `at` (what an assessment submitted then was scored on);
+    with `commitment`, only that commitment's (a page of one commitment reads a tenth of it).
 
     A moment before the rubric was published reads as the moment of publication: nothing can
     be scored on a rubric before it is published, and data imported with earlier dates (past
@@ -149,7 +158,10 @@ def rubric_text_as_of(*, rubric: Rubric, at: datetime) -> RubricSpec:
     head = Rubric.history.as_of(at).filter(pk=rubric.pk).first()
     if head is None:
         raise Rubric.DoesNotExist(f"Rubric {rubric.pk} did not exist at {at.isoformat()}.")
-    commitments = list(Commitment.history.as_of(at).filter(rubric_id=rubric.pk))
+    commitments_then = Commitment.history.as_of(at).filter(rubric_id=rubric.pk)
+    if commitment is not None:
+        commitments_then = commitments_then.filter(code=commitment)
+    commitments = list(commitments_then)
     criteria = list(
         Criterion.history.as_of(at).filter(commitment_id__in=[c.pk for c in commitments])
     )
