@@ -26,4 +26,7 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build DJANGO_ALLOW_SQLITE=
 RUN useradd --create-home --uid 10001 app && mkdir -p /app/var/media && chown -R app /app/var
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "lhs_assess.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# A process per core (2 here), 4 threads each; docker-compose.yml sets the same and the pool.
+ENV DJANGO_DB_POOL=4
+CMD ["gunicorn", "lhs_assess.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", \
+     "--threads", "4", "--worker-class", "gthread", "--access-logfile", "-"]
