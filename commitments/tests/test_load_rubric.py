@@ -2,6 +2,7 @@
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -15,7 +16,8 @@ from commitments.models import (
     MaturityLevel,
     Rubric,
 )
-from commitments.rubric_file import dump_rubric
+from commitments.rubric_file import dump_rubric, read_rubric_file
+from commitments.services import rubric_load
 
 from .factories import rubric_spec
 from .test_rubric_2026_2 import CROSSWALK
@@ -150,3 +152,19 @@ def test_a_draft_loaded_again_with_a_new_criterion_takes_the_new_structure(tmp_p
     call_command("load_rubric", str(path), stdout=io.StringIO())
     assert Criterion.objects.filter(commitment__code="c1").count() == 4
     assert Rubric.objects.get().status == Rubric.Status.DRAFT
+
+
+def test_a_whole_rubric_is_created_in_a_few_queries_with_a_history_row_for_each_row(
+    django_assert_max_num_queries: Any,
+) -> None:
+    """One insert per kind of row and one for their history rows, not two queries a row."""
+    spec = read_rubric_file(FIXTURE_2026_2)
+    rows = 1 + len(spec.levels) + len(spec.commitments)
+    rows += sum(len(c.criteria) * (1 + 5) for c in spec.commitments)
+    with django_assert_max_num_queries(14):
+        rubric = rubric_load(spec=spec, by=None).rubric
+    assert rows > 250
+    assert _history_rows() == rows
+    assert LevelDescriptor.objects.filter(criterion__commitment__rubric=rubric).count() == sum(
+        len(cr.descriptors) for c in spec.commitments for cr in c.criteria
+    )
